@@ -1,0 +1,105 @@
+"""elicit: structured expert elicitation (Flask application factory)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from elicit import config as settings
+
+
+def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
+    """Build the application: defaults, then the environment, then `config`.
+
+    `config` is a mapping of overrides, or the string ``"testing"`` for the
+    pytest configuration.
+    """
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_relative_config=True,
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
+    """Load settings in order: defaults, environment, explicit overrides."""
+    app.config.from_mapping(settings.default_settings(app.instance_path))
+    app.config.from_mapping(settings.environment_settings())
+    if config == "testing":
+        app.config.from_mapping(settings.testing_settings(app.instance_path))
+    elif isinstance(config, Mapping):
+        app.config.from_mapping(config)
+    elif config is not None:
+        raise ValueError(f"config must be a mapping or 'testing', got {config!r}")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions of `elicit.extensions` to this app."""
+    from elicit import models  # noqa: F401  (register the tables)
+    from elicit.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from elicit.services.accounts import load_session_user
+    from elicit.services.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per role."""
+    from elicit.api.views import bp as api_bp
+    from elicit.auth.views import bp as auth_bp
+    from elicit.organize.views import bp as organize_bp
+    from elicit.respond.views import bp as respond_bp
+    from elicit.results.views import bp as results_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organize_bp)
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` commands of elicit/cli.py."""
+    from elicit.cli import register
+
+    register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render HTTP errors as pages (JSON under /api/)."""
+    from elicit.errorpages import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals used by the templates."""
+    from elicit.templating import register
+
+    register(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

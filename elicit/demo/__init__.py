@@ -1,0 +1,1 @@
+"""The demo study shipped with elicit (content in strategic_flexibility.json)."""

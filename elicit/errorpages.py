@@ -1,0 +1,51 @@
+"""HTTP error responses: pages for people, JSON for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from elicit.extensions import db
+
+TITLES = {
+    400: "The request could not be read",
+    401: "Please sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "Not allowed",
+    410: "This link is no longer valid",
+    413: "The upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "Temporarily unavailable",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(error: HTTPException):
+    """Render an HTTP error as a page or a JSON object."""
+    code = error.code or 500
+    title = TITLES.get(code, error.name)
+    if _wants_json():
+        return jsonify({"error": {"status": code, "title": title,
+                                  "detail": error.description}}), code
+    return render_template("errors/error.html", code=code, title=title,
+                           description=error.description), code
+
+
+def handle_database_down(_error: OperationalError):
+    """A database outage answers 503, not a stack trace."""
+    db.session.rollback()
+    return handle_http_error(ServiceUnavailable(
+        "The database is not reachable right now. Your answers were not lost: "
+        "please try again in a minute."))
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)

@@ -1,0 +1,48 @@
+"""The domain model (see DESIGN.md): one module per part of the domain."""
+
+from elicit.models.accounts import Membership, Role, User
+from elicit.models.audit import AuditEvent
+from elicit.models.panel import Expert, Invitation
+from elicit.models.responses import (
+    Judgment,
+    OptionComment,
+    Response,
+    ResponseRevision,
+    ResponseStatus,
+    SeedAnswer,
+)
+from elicit.models.study import (
+    AnchoringMode,
+    Criterion,
+    CriterionKind,
+    Option,
+    Round,
+    RoundStatus,
+    SeedQuestion,
+    Study,
+    StudyStatus,
+)
+
+__all__ = [
+    "AnchoringMode",
+    "AuditEvent",
+    "Criterion",
+    "CriterionKind",
+    "Expert",
+    "Invitation",
+    "Judgment",
+    "Membership",
+    "Option",
+    "OptionComment",
+    "Response",
+    "ResponseRevision",
+    "ResponseStatus",
+    "Role",
+    "Round",
+    "RoundStatus",
+    "SeedAnswer",
+    "SeedQuestion",
+    "Study",
+    "StudyStatus",
+    "User",
+]

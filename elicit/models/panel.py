@@ -1,0 +1,75 @@
+"""The expert panel of a study and their personal invitations per round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elicit.extensions import db
+from elicit.models.base import created_at_column
+
+
+class Expert(db.Model):
+    __tablename__ = "experts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    affiliation: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # Stakeholder category, used for stratified results.
+    group: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+    expertise: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at_column()
+
+    study: Mapped[Study] = relationship(back_populates="experts")  # noqa: F821
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="expert", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "email"),
+        CheckConstraint("expertise IS NULL OR (expertise BETWEEN 1 AND 5)", name="expertise_range"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Expert {self.id} study={self.study_id}>"
+
+
+class Invitation(db.Model):
+    """An expert's personal link for one round.
+
+    Only a SHA-256 hash of the token is stored; the token itself is derived
+    from the app's secret key and `token_nonce` (see services/tokens.py), so a
+    database dump alone reveals no working link.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_nonce: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    expert: Mapped[Expert] = relationship(back_populates="invitations")
+    round: Mapped[Round] = relationship()  # noqa: F821
+
+    __table_args__ = (UniqueConstraint("expert_id", "round_id"),)
+
+    def __repr__(self) -> str:
+        return f"<Invitation expert={self.expert_id} round={self.round_id}>"

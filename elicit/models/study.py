@@ -1,0 +1,234 @@
+"""A study and what experts are asked in it: options, criteria, seed questions, rounds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elicit.extensions import db
+from elicit.models.base import created_at_column, in_values
+
+
+class StudyStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class AnchoringMode(StrEnum):
+    """When later rounds show the panel's feedback to an expert."""
+
+    BEFORE = "before"  # beside the question, before the expert answers
+    AFTER = "after"  # only once the expert has given a new estimate
+
+
+class CriterionKind(StrEnum):
+    PROBABILITY = "probability"
+    SCALE = "scale"
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Study(db.Model):
+    __tablename__ = "studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable handle for scripts and the demo loader; unique when present.
+    slug: Mapped[str | None] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    briefing: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=lambda: ["en"])
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=StudyStatus.DRAFT)
+    anchoring: Mapped[str] = mapped_column(String(10), nullable=False, default=AnchoringMode.AFTER)
+    consensus_rule: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = created_at_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    options: Mapped[list[Option]] = relationship(
+        back_populates="study", order_by="Option.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="study", order_by="Criterion.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    seed_questions: Mapped[list[SeedQuestion]] = relationship(
+        back_populates="study", order_by="SeedQuestion.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="study", order_by="Round.number", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    experts: Mapped[list[Expert]] = relationship(  # noqa: F821
+        back_populates="study", order_by="Expert.id", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
+        back_populates="study", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint(in_values("status", tuple(StudyStatus)), name="status_known"),
+        CheckConstraint(in_values("anchoring", tuple(AnchoringMode)), name="anchoring_known"),
+    )
+
+    @property
+    def current_round(self) -> Round | None:
+        """The latest round that is not a draft, else the latest round."""
+        started = [r for r in self.rounds if r.status != RoundStatus.DRAFT]
+        if started:
+            return started[-1]
+        return self.rounds[-1] if self.rounds else None
+
+    def __repr__(self) -> str:
+        return f"<Study {self.id} {self.title!r}>"
+
+
+class Option(db.Model):
+    __tablename__ = "options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    study: Mapped[Study] = relationship(back_populates="options")
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "position"),
+        UniqueConstraint("study_id", "title"),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Option {self.id} {self.title!r}>"
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    question: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    # Probability criteria: ask the IDEA four-step instead of one percentage.
+    four_step: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    scale_min: Mapped[int | None] = mapped_column(Integer)
+    scale_max: Mapped[int | None] = mapped_column(Integer)
+    # {"-3": "Very harmful", ...}: labels for some or all scale points.
+    scale_labels: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
+    weight: Mapped[float] = mapped_column(Float, nullable=False, default=1.0)
+
+    study: Mapped[Study] = relationship(back_populates="criteria")
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "position"),
+        UniqueConstraint("study_id", "name"),
+        CheckConstraint(in_values("kind", tuple(CriterionKind)), name="kind_known"),
+        CheckConstraint(
+            "kind != 'scale' OR (scale_min IS NOT NULL AND scale_max IS NOT NULL"
+            " AND scale_min < scale_max AND scale_max - scale_min <= 100)",
+            name="scale_bounds",
+        ),
+        CheckConstraint("kind = 'probability' OR four_step = false", name="four_step_probability"),
+        CheckConstraint("weight >= -100 AND weight <= 100", name="weight_range"),
+    )
+
+    @property
+    def is_probability(self) -> bool:
+        return self.kind == CriterionKind.PROBABILITY
+
+    def scale_points(self) -> list[tuple[int, str]]:
+        """Each point of a scale criterion with its label ('' when unlabelled)."""
+        if self.scale_min is None or self.scale_max is None:
+            return []
+        labels = self.scale_labels or {}
+        return [(v, labels.get(str(v), "")) for v in range(self.scale_min, self.scale_max + 1)]
+
+    def __repr__(self) -> str:
+        return f"<Criterion {self.id} {self.name!r} {self.kind}>"
+
+
+class SeedQuestion(db.Model):
+    __tablename__ = "seed_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    unit: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    # 'uni' or 'log': the background measure of Cooke's information score.
+    scale: Mapped[str] = mapped_column(String(3), nullable=False, default="uni")
+    # Known to organizers only; never sent to experts.
+    realization: Mapped[float | None] = mapped_column(Float)
+
+    study: Mapped[Study] = relationship(back_populates="seed_questions")
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "position"),
+        CheckConstraint(in_values("scale", ("uni", "log")), name="scale_known"),
+        CheckConstraint("scale != 'log' OR realization IS NULL OR realization > 0",
+                        name="log_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SeedQuestion {self.id} {self.text[:30]!r}>"
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=RoundStatus.DRAFT)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    study: Mapped[Study] = relationship(back_populates="rounds")
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(in_values("status", tuple(RoundStatus)), name="status_known"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    def __repr__(self) -> str:
+        return f"<Round {self.study_id}#{self.number} {self.status}>"

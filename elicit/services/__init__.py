@@ -1,0 +1,1 @@
+"""Domain operations shared by views, the API and the CLI."""

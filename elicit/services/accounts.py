@@ -1,0 +1,75 @@
+"""Organizer and analyst accounts: creation, password checks, session loading."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from elicit.errors import Conflict, ValidationFailed
+from elicit.extensions import db
+from elicit.models import User
+from elicit.services import audit
+
+# argon2id with the library's RFC 9106 "low memory" defaults.
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both failures cost the same.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lower-case an e-mail address."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def create_user(email: str, password: str, name: str = "") -> User:
+    """Create an account; raise Conflict if the e-mail is taken."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+        )
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"An account for {email} already exists.")
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor_type="system", obj=user, details={"email": email})
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, else None (same cost either way)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    candidate_hash = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(candidate_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login loader: `id:session_version`, stale versions are logged out."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user

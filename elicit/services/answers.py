@@ -1,0 +1,193 @@
+"""An expert's way through a round: open the link, consent, save, submit."""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import select
+
+from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
+from elicit.extensions import db
+from elicit.models import (
+    Invitation,
+    Judgment,
+    OptionComment,
+    Response,
+    ResponseRevision,
+    ResponseStatus,
+    RoundStatus,
+    SeedAnswer,
+)
+from elicit.models.base import utcnow
+from elicit.services import audit, tokens
+from elicit.services.answer_rules import validate_answers
+from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
+from elicit.services.upsert import insert_ignoring_duplicates
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """Return the live invitation behind a link token; raise InvalidLink otherwise."""
+    if not tokens.looks_like_token(token):
+        raise InvalidLink()
+    digest = tokens.hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        raise InvalidLink()
+    return _live(invitation)
+
+
+def invitation_by_id(invitation_id: int) -> Invitation:
+    """Return the live invitation held in an expert's session."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise InvalidLink()
+    return _live(invitation)
+
+
+def _live(invitation: Invitation) -> Invitation:
+    if invitation.revoked_at is not None:
+        raise InvalidLink("revoked")
+    if invitation.round.status == RoundStatus.DRAFT:
+        raise InvalidLink()
+    if invitation.expert.study.deleted_at is not None:
+        raise InvalidLink()
+    return invitation
+
+
+def response_for(invitation: Invitation) -> Response | None:
+    """The expert's response in the invitation's round, if one was started."""
+    return db.session.scalar(
+        select(Response).where(Response.expert_id == invitation.expert_id,
+                               Response.round_id == invitation.round_id)
+    )
+
+
+def record_consent(invitation: Invitation) -> Response:
+    """Record the expert's consent (and first opening); idempotent."""
+    _require_open(invitation)
+    response = _lock_response(invitation)
+    if response.consent_at is None:
+        response.consent_at = utcnow()
+        if invitation.opened_at is None:
+            invitation.opened_at = response.consent_at
+        audit.record("response.consent", actor_type="expert", actor_id=invitation.expert_id,
+                     study_id=invitation.expert.study_id, obj=response)
+    db.session.commit()
+    return response
+
+
+def current_answers(response: Response | None) -> AnswerSet:
+    """The stored answers of a response as an AnswerSet (empty when None)."""
+    answers = AnswerSet()
+    if response is None:
+        return answers
+    for j in response.judgments:
+        answers.judgments[(j.option_id, j.criterion_id)] = JudgmentInput(
+            value=j.value, lowest=j.lowest, best=j.best, highest=j.highest,
+            confidence=j.confidence, abstained=j.abstained)
+    for c in response.comments:
+        answers.rationales[c.option_id] = c.rationale
+    for s in response.seed_answers:
+        answers.seeds[s.question_id] = SeedInput(q05=s.q05, q50=s.q50, q95=s.q95,
+                                                 abstained=s.abstained)
+    return answers
+
+
+def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) -> Response:
+    """Store a draft, or submit; one transaction, one audit event.
+
+    A submission requires every question answered or abstained. Submitting
+    the same answers again changes nothing (double clicks and retries give
+    one version); different answers after a submission become a new
+    revision, and earlier revisions are kept.
+    """
+    _require_open(invitation)
+    study = invitation.expert.study
+    errors = validate_answers(study, answers, complete=submit)
+    if errors:
+        raise ValidationFailed(errors)
+    response = _lock_response(invitation)
+    if not submit and response.is_submitted:
+        # A submitted response stays submitted; a new draft would hide it.
+        raise ValidationFailed({"form": "Your answers are already submitted; "
+                                        "submit again to revise them."})
+    _write_answers(response, answers)
+    snapshot = answers.to_json()
+    action = "response.save_draft"
+    if submit:
+        latest = response.revisions[-1].answers if response.revisions else None
+        if latest != snapshot or not response.is_submitted:
+            response.version += 1
+            response.revisions.append(ResponseRevision(version=response.version,
+                                                       answers=snapshot))
+            response.status = ResponseStatus.SUBMITTED
+            response.submitted_at = utcnow()
+            invitation.submitted_at = response.submitted_at
+            action = "response.submit" if response.version == 1 else "response.revise"
+        else:
+            action = "response.resubmit_unchanged"
+    audit.record(action, actor_type="expert", actor_id=invitation.expert_id,
+                 study_id=study.id, obj=response, details={"version": response.version})
+    db.session.commit()
+    return response
+
+
+def _require_open(invitation: Invitation) -> None:
+    if invitation.round.status != RoundStatus.OPEN:
+        raise RoundClosed("This round is closed and no longer accepts answers.")
+
+
+def _lock_response(invitation: Invitation) -> Response:
+    """Get or create the response row and lock it for the rest of the transaction."""
+    insert_ignoring_duplicates(
+        Response,
+        {"expert_id": invitation.expert_id, "round_id": invitation.round_id,
+         "status": ResponseStatus.DRAFT, "version": 0, "created_at": utcnow(),
+         "updated_at": utcnow()},
+        ("expert_id", "round_id"),
+    )
+    return db.session.scalars(
+        select(Response)
+        .where(Response.expert_id == invitation.expert_id,
+               Response.round_id == invitation.round_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _write_answers(response: Response, answers: AnswerSet) -> None:
+    """Make the response's rows equal to `answers`, updating rows in place."""
+    existing = {(j.option_id, j.criterion_id): j for j in response.judgments}
+    for key, answer in answers.judgments.items():
+        row = existing.pop(key, None)
+        if answer.is_empty:
+            if row is not None:
+                response.judgments.remove(row)
+            continue
+        if row is None:
+            row = Judgment(option_id=key[0], criterion_id=key[1])
+            response.judgments.append(row)
+        for name in ("value", "lowest", "best", "highest", "confidence", "abstained"):
+            setattr(row, name, getattr(answer, name))
+    comments = {c.option_id: c for c in response.comments}
+    for option_id, text in answers.rationales.items():
+        row = comments.get(option_id)
+        if row is None:
+            if text:
+                response.comments.append(OptionComment(option_id=option_id, rationale=text))
+        else:
+            row.rationale = text
+    seeds = {s.question_id: s for s in response.seed_answers}
+    for question_id, answer in answers.seeds.items():
+        row = seeds.get(question_id)
+        if answer.is_empty:
+            if row is not None:
+                response.seed_answers.remove(row)
+            continue
+        if row is None:
+            row = SeedAnswer(question_id=question_id)
+            response.seed_answers.append(row)
+        for name in ("q05", "q50", "q95", "abstained"):
+            setattr(row, name, getattr(answer, name))
+    response.updated_at = utcnow()
+    db.session.flush()

@@ -1,0 +1,42 @@
+"""Jinja filters: sanitized Markdown, percentages, numbers."""
+
+from __future__ import annotations
+
+import math
+
+import markdown as md
+import nh3
+from flask import Flask
+from flask_babel import get_locale
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
+                "code", "pre", "a", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, sanitized with nh3 (no scripts, styles or event handlers)."""
+    html = md.markdown(text or "", extensions=["tables"], output_format="html")
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S704
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """0.4567 → '46 %' (empty for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value * 100:.{digits}f} %"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """Format a float with fixed digits; '–' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def register(app: Flask) -> None:
+    """Install the filters."""
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.globals["get_locale"] = get_locale
