@@ -35,7 +35,7 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
     app.config.from_mapping(settings.default_settings(app.instance_path))
     app.config.from_mapping(settings.environment_settings())
     if config == "testing":
-        app.config.from_mapping(settings.testing_settings(app.instance_path))
+        app.config.from_mapping(settings.testing_settings())
     elif isinstance(config, Mapping):
         app.config.from_mapping(config)
     elif config is not None:

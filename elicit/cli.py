@@ -6,7 +6,7 @@ import json
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from elicit.errors import DomainError
@@ -48,9 +48,15 @@ def _links_payload(study: Study) -> list[dict]:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
-def demo_command(as_json: bool) -> None:
+@click.option("--if-empty", is_flag=True,
+              help="Load only into a database without studies (what `make run` uses).")
+def demo_command(as_json: bool, if_empty: bool) -> None:
     """Load the demo study (idempotent) and print the organizer login and expert links."""
+    if if_empty and not demo.database_is_empty() and demo.find_demo() is None:
+        click.echo("The database already holds studies; the demo was not loaded.")
+        return
     info = demo.load_demo()
     experts = _links_payload(info.study)
     if as_json:
@@ -73,6 +79,7 @@ def demo_command(as_json: bool) -> None:
 
 
 @click.command("links")
+@with_appcontext
 @click.argument("study")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def links_command(study: str, as_json: bool) -> None:

@@ -104,7 +104,7 @@ def environment_settings() -> dict[str, Any]:
     return settings
 
 
-def testing_settings(instance_path: str) -> dict[str, Any]:
+def testing_settings() -> dict[str, Any]:
     """The `testing` configuration used by pytest."""
     return {
         "TESTING": True,

@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 # ASCII digits only: WTForms' FloatField accepts NaN, Infinity, 1e309, "1_000"
 # and non-ASCII digits, none of which an expert means.
-_NUMBER = re.compile(r"^[+-]?(\d{1,15}([.,]\d{0,12})?|[.,]\d{1,12})$")
+_NUMBER = re.compile(r"^[+-]?([0-9]{1,15}([.,][0-9]{0,12})?|[.,][0-9]{1,12})$")
 
 
 def parse_number(text: str) -> float:

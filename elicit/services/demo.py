@@ -57,11 +57,21 @@ def demo_password() -> str:
     return "-".join(word[i:i + 4] for i in range(0, 16, 4))
 
 
+def find_demo() -> Study | None:
+    """The demo study, if it was loaded."""
+    return db.session.scalar(select(Study).where(Study.slug == demo_content()["slug"]))
+
+
+def database_is_empty() -> bool:
+    """True when no study exists at all."""
+    return db.session.scalar(select(Study.id).limit(1)) is None
+
+
 def load_demo() -> DemoInfo:
     """Create the demo study unless it exists; idempotent."""
     content = demo_content()
     organizer = content["organizer"]
-    existing = db.session.scalar(select(Study).where(Study.slug == content["slug"]))
+    existing = find_demo()
     if existing is not None:
         return DemoInfo(existing, organizer["email"], demo_password(), created=False)
     user = _demo_organizer(organizer)

@@ -1,0 +1,48 @@
+# elicit — `make run` to try it, `make test` for the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+BIN := $(VENV)/bin
+export BASE_URL ?= http://$(HOST):$(PORT)
+
+.PHONY: run install install-dev migrate demo serve test lint clean
+
+## Install, migrate, load the demo when the database is empty, serve with gunicorn.
+run: install migrate
+	@$(BIN)/flask --app wsgi demo --if-empty
+	@echo
+	@echo "Serving on $(BASE_URL)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+install: $(VENV)/.runtime-installed
+
+install-dev: $(VENV)/.dev-installed
+
+$(VENV)/.runtime-installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(BIN)/flask --app wsgi db upgrade
+
+demo: migrate
+	$(BIN)/flask --app wsgi demo
+
+## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true).
+test: install-dev
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: install-dev
+	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

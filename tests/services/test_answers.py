@@ -1,0 +1,148 @@
+"""Saving and submitting answers through the service layer."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
+from elicit.extensions import db
+from elicit.models import AuditEvent, Judgment, Response, ResponseRevision
+from elicit.services import answers, panel, rounds, tokens
+from elicit.services.answer_types import AnswerSet, JudgmentInput
+from tests.factories import make_study
+
+
+def _full_answers(study, best=0.5, impact=2.0) -> AnswerSet:
+    likelihood, impact_c = study.criteria
+    result = AnswerSet()
+    for option in study.options:
+        result.judgments[(option.id, likelihood.id)] = JudgmentInput(
+            lowest=best - 0.1, best=best, highest=best + 0.1, confidence=0.8)
+        result.judgments[(option.id, impact_c.id)] = JudgmentInput(value=impact)
+    return result
+
+
+def _invitation(study):
+    return study.experts[0].invitations[0]
+
+
+def test_link_token_resolves_to_its_invitation(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        token = tokens.token_for(invitation.token_nonce)
+        assert len(token) >= 43  # 256 bits, base64url
+        assert invitation.token_hash == tokens.hash_token(token)
+        assert token not in invitation.token_hash
+        assert answers.invitation_for_token(token).id == invitation.id
+        assert panel.link_for(invitation).endswith("/r/" + token)
+
+
+@pytest.mark.parametrize("token", ["", "short", "x" * 43, "é" * 43, "a/b" * 20])
+def test_unknown_tokens_are_invalid(app, token):
+    with app.app_context():
+        make_study()
+        with pytest.raises(InvalidLink):
+            answers.invitation_for_token(token)
+
+
+def test_submit_twice_with_same_answers_keeps_one_version(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        answers.save_answers(invitation, _full_answers(study), submit=True)
+        answers.save_answers(invitation, _full_answers(study), submit=True)
+        response = answers.response_for(invitation)
+        assert response.version == 1
+        assert db.session.scalar(select(func.count()).select_from(ResponseRevision)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_revision_keeps_history(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        answers.save_answers(invitation, _full_answers(study, best=0.5), submit=True)
+        answers.save_answers(invitation, _full_answers(study, best=0.7), submit=True)
+        response = answers.response_for(invitation)
+        assert response.version == 2
+        bests = [r.answers["judgments"][0]["best"] for r in response.revisions]
+        assert bests == [0.5, 0.7]
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert "response.submit" in actions and "response.revise" in actions
+
+
+def test_incomplete_submission_is_refused_but_draft_saved(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        partial = _full_answers(study)
+        first_key = next(iter(partial.judgments))
+        del partial.judgments[first_key]
+        with pytest.raises(ValidationFailed) as info:
+            answers.save_answers(invitation, partial, submit=True)
+        assert f"o{first_key[0]}_c{first_key[1]}" in info.value.errors
+        answers.save_answers(invitation, partial, submit=False)
+        assert answers.response_for(invitation).status == "draft"
+        assert db.session.scalar(select(func.count()).select_from(Judgment)) == \
+            len(partial.judgments)
+
+
+def test_abstention_counts_as_an_answer(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        full = _full_answers(study)
+        key = next(iter(full.judgments))
+        full.judgments[key] = JudgmentInput(abstained=True)
+        answers.save_answers(invitation, full, submit=True)
+        stored = answers.current_answers(answers.response_for(invitation))
+        assert stored.judgments[key].abstained is True
+
+
+@pytest.mark.parametrize("bad, message", [
+    (JudgmentInput(lowest=0.6, best=0.5, highest=0.7, confidence=0.8), "lowest"),
+    (JudgmentInput(lowest=0.1, best=0.5, highest=0.7, confidence=0.4), "Confidence"),
+    (JudgmentInput(lowest=0.1, best=0.5, highest=1.7, confidence=0.8), "between"),
+    (JudgmentInput(lowest=0.1, best=0.5), "all four"),
+    (JudgmentInput(lowest=float("nan"), best=0.5, highest=0.7, confidence=0.8), "ordinary"),
+])
+def test_bad_likelihood_answers_are_refused(app, bad, message):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        full = _full_answers(study)
+        key = (study.options[0].id, study.criteria[0].id)
+        full.judgments[key] = bad
+        with pytest.raises(ValidationFailed) as info:
+            answers.save_answers(invitation, full, submit=False)
+        assert message in info.value.errors[f"o{key[0]}_c{key[1]}"]
+
+
+@pytest.mark.parametrize("value", [4.0, -4.0, 1.5])
+def test_scale_answers_outside_the_scale_are_refused(app, value):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        full = _full_answers(study)
+        key = (study.options[0].id, study.criteria[1].id)
+        full.judgments[key] = JudgmentInput(value=value)
+        with pytest.raises(ValidationFailed):
+            answers.save_answers(invitation, full, submit=False)
+
+
+def test_closed_round_refuses_answers(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        rounds.close_round(study)
+        with pytest.raises(RoundClosed):
+            answers.save_answers(invitation, _full_answers(study), submit=True)
