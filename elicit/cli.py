@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from elicit.errors import DomainError
 from elicit.extensions import db
-from elicit.models import Study
-from elicit.services import accounts, demo, panel, rounds
+from elicit.models import Study, User
+from elicit.services import accounts, api_tokens, demo, panel, rounds
 
 users_cli = AppGroup("users", help="Manage organizer and analyst accounts.")
+tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 round_cli = AppGroup("round", help="Launch and close Delphi rounds.")
 
 
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(links_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(round_cli)
+    app.cli.add_command(tokens_cli)
 
 
 def _find_study(handle: str) -> Study:
@@ -107,6 +109,21 @@ def users_create(email: str, name: str, password: str) -> None:
     except DomainError as exc:
         raise click.ClickException(_message(exc)) from exc
     click.echo(f"Created account {user.email}.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def tokens_create(email: str, name: str) -> None:
+    """Create a personal API token for an account and print it once."""
+    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    try:
+        _, secret = api_tokens.issue_token(user, name)
+    except DomainError as exc:
+        raise click.ClickException(_message(exc)) from exc
+    click.echo(secret)
 
 
 @round_cli.command("launch")

@@ -1,6 +1,6 @@
 """The domain model (see DESIGN.md): one module per part of the domain."""
 
-from elicit.models.accounts import Membership, Role, User
+from elicit.models.accounts import ApiToken, Membership, Role, User
 from elicit.models.audit import AuditEvent
 from elicit.models.panel import Expert, Invitation
 from elicit.models.responses import (
@@ -25,6 +25,7 @@ from elicit.models.study import (
 
 __all__ = [
     "AnchoringMode",
+    "ApiToken",
     "AuditEvent",
     "Criterion",
     "CriterionKind",

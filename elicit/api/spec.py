@@ -1,0 +1,81 @@
+"""OpenAPI 3 document generated from the API's own route declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["status", "title"],
+        "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                       "detail": {"type": ["string", "null"]}},
+    }},
+}
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    response: dict[str, Any]
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ApiSpec:
+    """Collects operations as routes are declared and renders the document."""
+
+    def __init__(self, title: str, version: str) -> None:
+        self.title = title
+        self.version = version
+        self.operations: list[Operation] = []
+
+    def operation(self, path: str, *, summary: str, response: dict[str, Any],
+                  parameters: list[dict[str, Any]] | None = None,
+                  method: str = "get") -> Callable[[Callable], Callable]:
+        """Record an operation; the Flask route is declared separately."""
+        def decorator(view: Callable) -> Callable:
+            self.operations.append(Operation(path, method, summary, response, parameters or []))
+            return view
+        return decorator
+
+    def document(self, server_url: str) -> dict[str, Any]:
+        """The OpenAPI 3.1 document."""
+        paths: dict[str, dict[str, Any]] = {}
+        for op in self.operations:
+            paths.setdefault(op.path, {})[op.method] = {
+                "summary": op.summary,
+                "parameters": [*_path_parameters(op.path), *op.parameters],
+                "responses": {
+                    "200": {"description": "OK",
+                            "content": {"application/json": {"schema": op.response}}},
+                    **{str(code): _error_response(text) for code, text in (
+                        (400, "Bad request"), (401, "Missing or invalid token"),
+                        (404, "Not found or not yours"))},
+                },
+            }
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "servers": [{"url": server_url}],
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http",
+                                                              "scheme": "bearer"}},
+                           "schemas": {"Error": ERROR_SCHEMA}},
+            "paths": paths,
+        }
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for n in names]
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
