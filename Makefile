@@ -32,7 +32,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 migrate: install
-	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi db upgrade heads
 
 demo: migrate
 	$(BIN)/flask --app wsgi demo

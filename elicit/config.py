@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def _env_bool(name: str, default: bool) -> bool:

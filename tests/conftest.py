@@ -45,7 +45,8 @@ def _migrate(database_url: str) -> None:
 
     app = create_app({**testing_settings(), "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade()
+        # "heads": branches written in parallel are all applied until merged.
+        upgrade(revision="heads")
         from elicit.extensions import db
 
         db.engine.dispose()

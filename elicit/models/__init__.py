@@ -2,6 +2,8 @@
 
 from elicit.models.accounts import ApiToken, Membership, Role, User
 from elicit.models.audit import AuditEvent
+from elicit.models.jobs import Job, JobStatus
+from elicit.models.outbox import OutboxMessage, OutboxStatus
 from elicit.models.panel import Expert, Invitation
 from elicit.models.responses import (
     Judgment,
@@ -31,10 +33,14 @@ __all__ = [
     "CriterionKind",
     "Expert",
     "Invitation",
+    "Job",
+    "JobStatus",
     "Judgment",
     "Membership",
     "Option",
     "OptionComment",
+    "OutboxMessage",
+    "OutboxStatus",
     "Response",
     "ResponseRevision",
     "ResponseStatus",

@@ -60,6 +60,8 @@ class Study(db.Model):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=StudyStatus.DRAFT)
     anchoring: Mapped[str] = mapped_column(String(10), nullable=False, default=AnchoringMode.AFTER)
     consensus_rule: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # {"invitation": {"subject": ..., "body": ...}, "reminder": {...}}; defaults when absent.
+    mail_templates: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = created_at_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -114,6 +116,9 @@ class Option(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Set when the option leaves the questionnaire (e.g. consensus reached):
+    # it is asked up to and including this round, never after.
+    retired_after_round: Mapped[int | None] = mapped_column(Integer)
 
     study: Mapped[Study] = relationship(back_populates="options")
 
@@ -217,6 +222,8 @@ class Round(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
+    # Bumped by every submission: results cached under an older value are stale.
+    data_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     study: Mapped[Study] = relationship(back_populates="rounds")
 

@@ -94,7 +94,8 @@ def validate_answers(study: Study, answers: AnswerSet, *, complete: bool) -> dic
             if message:
                 errors[key] = message
         if len(answers.rationales.get(option.id, "")) > RATIONALE_MAX:
-            errors[rationale_field(option.id)] = f"Keep the rationale under {RATIONALE_MAX} characters."
+            errors[rationale_field(option.id)] = (
+                f"Keep the rationale under {RATIONALE_MAX} characters.")
     for question in study.seed_questions:
         answer = answers.seeds.get(question.id, SeedInput())
         message = seed_errors(answer)

@@ -123,6 +123,7 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
             response.status = ResponseStatus.SUBMITTED
             response.submitted_at = utcnow()
             invitation.submitted_at = response.submitted_at
+            invitation.round.data_version += 1
             action = "response.submit" if response.version == 1 else "response.revise"
         else:
             action = "response.resubmit_unchanged"

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from elicit.extensions import db
 from elicit.models import (
     Criterion,
-    Expert,
     Membership,
     Option,
     Role,

@@ -1,43 +1,19 @@
-"""`flask --app wsgi …` commands; each parses arguments and calls one service."""
+"""Study commands: demo, links, rounds."""
 
 from __future__ import annotations
 
 import json
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
+from elicit.cli.common import find_study, message
 from elicit.errors import DomainError
-from elicit.extensions import db
-from elicit.models import Study, User
-from elicit.services import accounts, api_tokens, demo, panel, rounds
+from elicit.models import Study
+from elicit.services import demo, panel, rounds
 
-users_cli = AppGroup("users", help="Manage organizer and analyst accounts.")
-tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 round_cli = AppGroup("round", help="Launch and close Delphi rounds.")
-
-
-def register(app: Flask) -> None:
-    """Attach the commands to the app's CLI."""
-    app.cli.add_command(demo_command)
-    app.cli.add_command(links_command)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(round_cli)
-    app.cli.add_command(tokens_cli)
-
-
-def _find_study(handle: str) -> Study:
-    """A study by id or slug; exits with status 2 when unknown."""
-    query = select(Study).where(Study.deleted_at.is_(None))
-    if handle.isdigit():
-        study = db.session.scalar(query.where(Study.id == int(handle)))
-    else:
-        study = db.session.scalar(query.where(Study.slug == handle))
-    if study is None:
-        raise click.UsageError(f"No study with id or slug {handle!r}.")
-    return study
 
 
 def _links_payload(study: Study) -> list[dict]:
@@ -86,7 +62,7 @@ def demo_command(as_json: bool, if_empty: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def links_command(study: str, as_json: bool) -> None:
     """Print each expert's personal link for the study's current round."""
-    found = _find_study(study)
+    found = find_study(study)
     payload = _links_payload(found)
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -97,43 +73,14 @@ def links_command(study: str, as_json: bool) -> None:
         click.echo(f"{e['name']}\t{e['email']}\t{e['status']}\t{e['link']}")
 
 
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--name", default="", help="Display name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when omitted (preferred: keeps it out of shell history).")
-def users_create(email: str, name: str, password: str) -> None:
-    """Create an organizer or analyst account."""
-    try:
-        user = accounts.create_user(email, password, name)
-    except DomainError as exc:
-        raise click.ClickException(_message(exc)) from exc
-    click.echo(f"Created account {user.email}.")
-
-
-@tokens_cli.command("create")
-@click.argument("email")
-@click.option("--name", default="cli", show_default=True, help="What the token is for.")
-def tokens_create(email: str, name: str) -> None:
-    """Create a personal API token for an account and print it once."""
-    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
-    if user is None:
-        raise click.ClickException(f"No account for {email}.")
-    try:
-        _, secret = api_tokens.issue_token(user, name)
-    except DomainError as exc:
-        raise click.ClickException(_message(exc)) from exc
-    click.echo(secret)
-
-
 @round_cli.command("launch")
 @click.argument("study")
 def round_launch(study: str) -> None:
     """Open the study's next round and invite the whole panel."""
     try:
-        round_ = rounds.launch_next_round(_find_study(study))
+        round_ = rounds.launch_next_round(find_study(study))
     except DomainError as exc:
-        raise click.ClickException(_message(exc)) from exc
+        raise click.ClickException(message(exc)) from exc
     click.echo(f"Round {round_.number} is open.")
 
 
@@ -142,14 +89,10 @@ def round_launch(study: str) -> None:
 def round_close(study: str) -> None:
     """Close the study's open round."""
     try:
-        round_ = rounds.close_round(_find_study(study))
+        round_ = rounds.close_round(find_study(study))
     except DomainError as exc:
-        raise click.ClickException(_message(exc)) from exc
+        raise click.ClickException(message(exc)) from exc
     click.echo(f"Round {round_.number} is closed.")
 
 
-def _message(exc: DomainError) -> str:
-    errors = getattr(exc, "errors", None)
-    if errors:
-        return " ".join(errors.values())
-    return str(exc)
+COMMANDS = [demo_command, links_command, round_cli]

@@ -1,0 +1,48 @@
+"""Account commands: users and API tokens."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from elicit.cli.common import message
+from elicit.errors import DomainError
+from elicit.extensions import db
+from elicit.models import User
+from elicit.services import accounts, api_tokens
+
+users_cli = AppGroup("users", help="Manage organizer and analyst accounts.")
+tokens_cli = AppGroup("tokens", help="Personal API tokens.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when omitted (preferred: keeps it out of shell history).")
+def users_create(email: str, name: str, password: str) -> None:
+    """Create an organizer or analyst account."""
+    try:
+        user = accounts.create_user(email, password, name)
+    except DomainError as exc:
+        raise click.ClickException(message(exc)) from exc
+    click.echo(f"Created account {user.email}.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def tokens_create(email: str, name: str) -> None:
+    """Create a personal API token for an account and print it once."""
+    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    try:
+        _, secret = api_tokens.issue_token(user, name)
+    except DomainError as exc:
+        raise click.ClickException(message(exc)) from exc
+    click.echo(secret)
+
+
+COMMANDS = [users_cli, tokens_cli]
