@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     register_commands(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_http_hooks(app)
     return app
 
 
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per role."""
     from elicit.api.views import bp as api_bp
     from elicit.auth.views import bp as auth_bp
+    from elicit.ops.views import bp as ops_bp
     from elicit.organize.views import bp as organize_bp
     from elicit.respond.views import bp as respond_bp
     from elicit.results.views import bp as results_bp
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(ops_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -97,6 +100,14 @@ def register_template_helpers(app: Flask) -> None:
     from elicit.templating import register
 
     register(app)
+
+
+def register_http_hooks(app: Flask) -> None:
+    """Security headers and structured request logs on every response."""
+    from elicit import request_log, security
+
+    security.register(app)
+    request_log.register(app)
 
 
 def _migrations_dir() -> str:

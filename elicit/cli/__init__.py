@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from elicit.cli import accounts, study
+from elicit.cli import accounts, ops, study
 
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for module in (study, accounts):
+    for module in (study, accounts, ops):
         for command in module.COMMANDS:
             app.cli.add_command(command)
