@@ -1,0 +1,83 @@
+"""elicit's analysis library: pure functions on numpy arrays and pandas DataFrames.
+
+Validation, probability pooling (linear, median, trimmed, geometric mean of
+odds, extremized), consensus and reliability statistics, ranking of options
+with a bootstrap over experts, sensitivity, stratified and risk-matrix
+results, SVG charts and provenance.  It never imports the web application.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import analysis
+>>> df = pd.DataFrame({"round": 1, "expert": ["a", "a", "b", "b"],
+...     "option": ["x", "y", "x", "y"], "criterion": "impact", "kind": "scale",
+...     "value": [3, 1, 2, 2]})
+>>> analysis.rank_options(df, resamples=0).ranking
+['x', 'y']
+"""
+
+from analysis._methods import METHODS, Method
+from analysis._version import __version__
+from analysis.aggregation import aggregate_probabilities
+from analysis.bootstrap import RankAccumulator, resample_counts
+from analysis.consensus import (
+    KendallW,
+    coefficient_of_variation,
+    consensus_table,
+    iqr,
+    judgment_grid,
+    kendalls_w,
+    percent_agreement,
+    quartile_deviation,
+)
+from analysis.idea import standardize_idea
+from analysis.matrices import ExpertOptionData, build_matrices
+from analysis.plots import (
+    Chart,
+    acceptability_chart,
+    distribution_chart,
+    forest_chart,
+    risk_matrix_chart,
+)
+from analysis.pooling import (
+    POOL_METHODS,
+    PoolMethod,
+    extremized_pool,
+    geometric_odds_pool,
+    linear_pool,
+    median_pool,
+    normalize_weights,
+    pool,
+    trimmed_pool,
+)
+from analysis.provenance import Provenance, hash_frame, library_versions
+from analysis.ranking import RankingResult, point_ranks, rank_options
+from analysis.reliability import AlphaLevel, agreement_table, krippendorff_alpha
+from analysis.risk import RiskMatrix, risk_matrix
+from analysis.sensitivity import SensitivityResult, kendall_tau_many, sensitivity
+from analysis.stability import stability
+from analysis.stratified import GroupRanking, rank_by_group
+from analysis.validation import COLUMNS, KINDS, select_round, validate_judgments
+
+__all__ = [
+    "__version__",
+    # validation
+    "COLUMNS", "KINDS", "validate_judgments", "select_round",
+    # pooling and aggregation
+    "POOL_METHODS", "PoolMethod", "normalize_weights", "linear_pool", "median_pool",
+    "trimmed_pool", "geometric_odds_pool", "extremized_pool", "pool", "standardize_idea",
+    "aggregate_probabilities",
+    # consensus and reliability
+    "iqr", "quartile_deviation", "percent_agreement", "coefficient_of_variation",
+    "KendallW", "kendalls_w", "consensus_table", "judgment_grid", "AlphaLevel",
+    "krippendorff_alpha", "agreement_table", "stability",
+    # ranking
+    "METHODS", "Method", "ExpertOptionData", "build_matrices", "RankingResult",
+    "rank_options", "point_ranks", "resample_counts", "RankAccumulator",
+    "SensitivityResult", "sensitivity", "kendall_tau_many", "GroupRanking", "rank_by_group",
+    "RiskMatrix", "risk_matrix",
+    # charts
+    "Chart", "forest_chart", "acceptability_chart", "risk_matrix_chart", "distribution_chart",
+    # provenance
+    "Provenance", "hash_frame", "library_versions",
+]

@@ -1,0 +1,242 @@
+"""SVG charts of the results (matplotlib object API, no pyplot state).
+
+Every function returns a :class:`Chart`: the SVG text with an accessible
+``<title>``/``<desc>``, the data table it draws, and that description, so a
+page can offer the table beside (or instead of) the picture.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from analysis import _nan
+from analysis.consensus import judgment_grid
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from analysis.ranking import RankingResult
+    from analysis.risk import RiskMatrix
+
+__all__ = ["Chart", "risk_matrix_chart", "forest_chart", "acceptability_chart",
+           "distribution_chart"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart and the data it shows.
+
+    Attributes
+    ----------
+    svg : str
+        Standalone SVG document (``role="img"`` with ``<title>`` and ``<desc>``).
+    data : pandas.DataFrame
+        The plotted numbers.
+    title : str
+    description : str
+        One-paragraph text alternative.
+    """
+
+    svg: str
+    data: pd.DataFrame
+    title: str
+    description: str
+
+    def __str__(self) -> str:
+        return self.svg
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(fig)
+    return fig, fig.add_subplot()
+
+
+def _render(fig: Figure, title: str, description: str, data: pd.DataFrame) -> Chart:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title,
+                                                "Description": description})
+    svg = buffer.getvalue()
+    head = svg.index("<svg")
+    end = svg.index(">", head)
+    accessible = (f'{svg[:end]} role="img" aria-labelledby="chart-title chart-desc">'
+                  f'<title id="chart-title">{html.escape(title)}</title>'
+                  f'<desc id="chart-desc">{html.escape(description)}</desc>')
+    return Chart(svg=accessible + svg[end + 1:], data=data, title=title,
+                 description=description)
+
+
+def _height(n: int) -> float:
+    return float(min(2.0 + 0.3 * n, 30.0))
+
+
+def forest_chart(result: RankingResult, title: str | None = None) -> Chart:
+    """Forest plot: each option's score with its bootstrap interval, best at the top.
+
+    Parameters
+    ----------
+    result : RankingResult
+        From :func:`analysis.rank_options`.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    Chart
+        Data columns ``option, rank, score, low, high``.
+    """
+    data = result.table[["option", "rank", "score", "low", "high"]].copy()
+    title = title or f"Expected impact by option ({result.method})"
+    fig, ax = _figure(7.0, _height(len(data)))
+    y = np.arange(len(data))[::-1]
+    err = np.vstack([data["score"] - data["low"], data["high"] - data["score"]])
+    has_interval = bool(np.isfinite(err).all())
+    ax.errorbar(data["score"], y, xerr=np.abs(err) if has_interval else None, fmt="o",
+                color="#1f4e79", ecolor="#7f9fbf", capsize=3)
+    ax.set_yticks(y, [f"{r}. {o}" for r, o in zip(data["rank"], data["option"], strict=True)])
+    ax.axvline(0.0, color="#999999", linewidth=0.8)
+    ax.set_xlabel(f"Expected impact (points; whiskers {result.interval:.0%} bootstrap interval)")
+    ax.set_ylabel("Option, in rank order")
+    ax.set_title(title)
+    best = data.iloc[0]
+    description = (f"Forest plot of {len(data)} options ranked by aggregated expected impact "
+                   f"({result.method}). Best: {best['option']} with score "
+                   f"{best['score']:.3g}" + (f" ({result.interval:.0%} interval "
+                                             f"{best['low']:.3g} to {best['high']:.3g})."
+                                             if has_interval else "."))
+    return _render(fig, title, description, data)
+
+
+def acceptability_chart(result: RankingResult, title: str | None = None) -> Chart:
+    """Heat map of the rank-acceptability matrix: P(option takes rank r).
+
+    Parameters
+    ----------
+    result : RankingResult
+        From :func:`analysis.rank_options` with ``resamples > 0``.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    Chart
+        Data: the acceptability matrix in long form ``option, rank, probability``.
+    """
+    matrix = result.acceptability
+    if matrix.isna().all().all():
+        raise ValueError("the result has no bootstrap (resamples=0): nothing to draw")
+    title = title or "Rank acceptability: probability of each rank"
+    n = matrix.shape[0]
+    fig, ax = _figure(max(5.0, 1.5 + 0.35 * n), _height(n))
+    image = ax.imshow(matrix.to_numpy(dtype=float), cmap="Blues", vmin=0.0, vmax=1.0,
+                      aspect="auto")
+    ax.set_xticks(np.arange(n), [str(c) for c in matrix.columns])
+    ax.set_yticks(np.arange(n), list(matrix.index))
+    ax.set_xlabel("Rank (1 = best)")
+    ax.set_ylabel("Option")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="Probability")
+    data = matrix.stack().rename("probability").reset_index()
+    first = result.table.iloc[0]
+    description = (f"Heat map of the probability that each of {n} options takes each rank, "
+                   f"from {result.resamples} bootstrap resamples of experts. "
+                   f"{first['option']} ranks first with probability {first['p_first']:.2f}.")
+    return _render(fig, title, description, data)
+
+
+def risk_matrix_chart(risk: RiskMatrix, title: str | None = None) -> Chart:
+    """Risk matrix: likelihood vs impact per option with interval whiskers.
+
+    Parameters
+    ----------
+    risk : RiskMatrix
+        From :func:`analysis.risk_matrix`.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    Chart
+        Data: ``risk.table``.
+    """
+    data = risk.table.copy()
+    title = title or "Risk matrix: likelihood and impact per option"
+    fig, ax = _figure(7.0, 5.5)
+    x, y = data["likelihood"].to_numpy(float), data["impact"].to_numpy(float)
+    xerr = np.abs(np.vstack([x - data["likelihood_low"], data["likelihood_high"] - x]))
+    yerr = np.abs(np.vstack([y - data["impact_low"], data["impact_high"] - y]))
+    ax.errorbar(x, y, xerr=xerr if np.isfinite(xerr).all() else None,
+                yerr=yerr if np.isfinite(yerr).all() else None, fmt="o", color="#1f4e79",
+                ecolor="#7f9fbf", capsize=3)
+    for xi, yi, label in zip(x, y, data["option"], strict=True):
+        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(4, 4),
+                    fontsize=8)
+    ax.axhline(0.0, color="#999999", linewidth=0.8)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel(f"Likelihood ({risk.probability_criterion}, {risk.method})")
+    ax.set_ylabel("Impact (weighted sum of scale criteria)")
+    ax.set_title(title)
+    description = (f"Scatter of {len(data)} options by aggregated likelihood (0 to 1) and "
+                   f"impact, with {risk.interval:.0%} bootstrap intervals as whiskers.")
+    return _render(fig, title, description, data)
+
+
+def distribution_chart(judgments: pd.DataFrame, criterion: str, *, round: int | None = None,
+                       groups: Sequence[str] | None = None, title: str | None = None) -> Chart:
+    """Per-option distribution of the experts' judgments on one criterion (box + points).
+
+    Parameters
+    ----------
+    judgments : pandas.DataFrame
+        Tidy judgments.
+    criterion : str
+        Criterion to show.
+    round : int, optional
+        Round; default the latest.
+    groups : sequence of str, optional
+        Keep only experts of these groups.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    Chart
+        Data: long table ``option, expert, value`` (abstentions left out).
+    """
+    grid = judgment_grid(judgments, criterion, round=round, groups=groups)
+    data = grid.stack().rename("value").reset_index()[["option", "expert", "value"]]
+    title = title or f"Experts' judgments on {criterion}, by option"
+    options = list(grid.columns)
+    fig, ax = _figure(7.0, _height(len(options)))
+    columns = [grid[o].dropna().to_numpy(float) for o in options]
+    positions = np.arange(len(options))[::-1]
+    # drawn by hand: Axes.boxplot reads every rcParam and so imports pyplot
+    a = grid.to_numpy(float)
+    q1, med, q3 = (_nan.quantile(a, q) for q in (0.25, 0.5, 0.75))
+    lo, hi = (_nan.quantile(a, q) for q in (0.0, 1.0))
+    ax.hlines(positions, lo, hi, color="#555555", linewidth=1)
+    ax.hlines(positions, q1, q3, color="#9fbfdf", linewidth=10)
+    ax.scatter(med, positions, marker="|", s=200, color="#000000", zorder=3)
+    rng = np.random.default_rng(0)  # fixed jitter: the same input draws the same picture
+    for pos, values in zip(positions, columns, strict=True):
+        ax.scatter(values, pos + rng.uniform(-0.15, 0.15, len(values)), s=10,
+                   color="#1f4e79", alpha=0.6)
+    ax.set_yticks(positions, [str(o) for o in options])
+    ax.set_xlabel(criterion)
+    ax.set_ylabel("Option")
+    ax.set_title(title)
+    description = (f"Per option: range (thin line), interquartile range (bar), median (tick) "
+                   f"and individual points of {len(data)} judgments on "
+                   f"{criterion} across {len(options)} options.")
+    return _render(fig, title, description, data)

@@ -1,0 +1,67 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis import (
+    acceptability_chart,
+    distribution_chart,
+    forest_chart,
+    rank_options,
+    risk_matrix,
+    risk_matrix_chart,
+)
+from tests.analysis._factories import make_judgments
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_risk_matrix_point_and_intervals():
+    df = make_judgments(10, 3)
+    rm = risk_matrix(df, resamples=200)
+    t = rm.table
+    mean_p = df[df["criterion"] == "likelihood"].groupby("option")["value"].mean()
+    np.testing.assert_allclose(t["likelihood"], mean_p.to_numpy())
+    assert (t["likelihood_low"] <= t["likelihood"] + 1e-12).all()
+    assert (t["impact"] <= t["impact_high"] + 1e-12).all()
+    assert risk_matrix(df, resamples=0).table["impact_low"].isna().all()
+    with pytest.raises(ValueError, match="probability criterion and a scale"):
+        risk_matrix(df[df["criterion"] == "impact"])
+
+
+def _is_accessible_svg(chart):
+    assert chart.svg.lstrip().startswith("<?xml")
+    assert "<svg" in chart.svg and 'role="img"' in chart.svg
+    assert f"<title id=\"chart-title\">{chart.title}" in chart.svg.replace("&#x27;", "'")
+    assert "<desc" in chart.svg and chart.description
+    assert len(chart.data) > 0
+    assert str(chart) == chart.svg
+
+
+def test_charts():
+    df = make_judgments(8, 3)
+    r = rank_options(df, resamples=100)
+    for chart in (forest_chart(r), acceptability_chart(r), risk_matrix_chart(risk_matrix(
+            df, resamples=50)), distribution_chart(df, "impact")):
+        _is_accessible_svg(chart)
+    assert list(forest_chart(r).data.columns) == ["option", "rank", "score", "low", "high"]
+    forest_chart(rank_options(df, resamples=0))  # no intervals: still draws
+    with pytest.raises(ValueError, match="resamples=0"):
+        acceptability_chart(rank_options(df, resamples=0))
+    with pytest.raises(ValueError, match="unknown criterion"):
+        distribution_chart(df, "nope")
+
+
+def test_charts_never_touch_pyplot():
+    code = ("import sys; sys.path.insert(0, '.');"
+            "from tests.analysis._factories import make_judgments;"
+            "import analysis as a; df = make_judgments(5, 3);"
+            "r = a.rank_options(df, resamples=20);"
+            "a.forest_chart(r); a.acceptability_chart(r); a.distribution_chart(df, 'impact');"
+            "a.risk_matrix_chart(a.risk_matrix(df, resamples=10));"
+            "print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
