@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from elicit import config as settings
 
@@ -41,6 +41,11 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
         app.config.from_mapping(config)
     elif config is not None:
         raise ValueError(f"config must be a mapping or 'testing', got {config!r}")
+    if str(app.config.get("BASE_URL", "")).startswith("https://") \
+            and "SESSION_COOKIE_SECURE" not in settings.environment_settings():
+        # Served over HTTPS: cookies must never travel in clear text.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
 
@@ -105,9 +110,14 @@ def register_template_helpers(app: Flask) -> None:
 def register_http_hooks(app: Flask) -> None:
     """Security headers and structured request logs on every response."""
     from elicit import request_log, security
+    from elicit.extensions import sqlite_write_intent
 
     security.register(app)
     request_log.register(app)
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
 
 def _migrations_dir() -> str:
