@@ -39,7 +39,8 @@ demo: migrate
 
 ## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true).
 test: install-dev
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -p no:xdist -m serial
 
 lint: install-dev
 	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py

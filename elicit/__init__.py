@@ -7,7 +7,21 @@ from typing import Any
 
 from flask import Flask, request
 
+from werkzeug.routing import IntegerConverter
+
 from elicit import config as settings
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs: only values a database integer column can hold.
+
+    A larger number is simply not a route (404), instead of an overflow error
+    from PostgreSQL.
+    """
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
@@ -22,6 +36,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
         instance_relative_config=True,
     )
     configure(app, config)
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

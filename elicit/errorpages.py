@@ -30,11 +30,13 @@ def handle_http_error(error: HTTPException):
     """Render an HTTP error as a page or a JSON object."""
     code = error.code or 500
     title = TITLES.get(code, error.name)
+    # Keep the exception's own headers (Allow on 405, Retry-After on 429…).
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if _wants_json():
         return jsonify({"error": {"status": code, "title": title,
-                                  "detail": error.description}}), code
+                                  "detail": error.description}}), code, headers
     return render_template("errors/error.html", code=code, title=title,
-                           description=error.description), code
+                           description=error.description), code, headers
 
 
 def handle_database_down(_error: OperationalError):

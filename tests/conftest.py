@@ -126,6 +126,28 @@ def app(database_url):
 
 
 @pytest.fixture
+def app_factory(database_url):
+    """Build extra apps on this test's database with overrides; disposed afterwards."""
+    from elicit import create_app
+    from elicit.config import testing_settings
+    from elicit.extensions import db
+
+    built = []
+
+    def build(**overrides):
+        app = create_app({**testing_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
+                          **overrides})
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

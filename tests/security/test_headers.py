@@ -63,3 +63,8 @@ def test_link_tokens_never_reach_the_logs(app, client, caplog):
 def test_redact_path():
     assert redact_path("/r/abcdef") == "/r/[redacted]"
     assert redact_path("/respond") == "/respond"
+
+
+def test_ids_beyond_the_database_range_are_404_not_500(app, client):
+    assert client.get("/studies/99999999999999999999").status_code in (302, 404)
+    assert client.get("/api/v1/studies/99999999999999999999").status_code == 404
