@@ -15,7 +15,7 @@ run: install migrate
 	@$(BIN)/flask --app wsgi demo --if-empty
 	@echo
 	@echo "Serving on $(BASE_URL)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 install: $(VENV)/.runtime-installed
 
@@ -39,6 +39,7 @@ demo: migrate
 
 ## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true).
 test: install-dev
+	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -p no:xdist -m serial
 
