@@ -1,19 +1,30 @@
-"""The expert's answer form, built from the study's questions."""
+"""The expert's answer form, built from the questions of the round."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, RadioField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, Field, HiddenField, RadioField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
 
 from elicit.fields import NumberField
-from elicit.models import Criterion, Study
+from elicit.models import Criterion, Option, Study
 from elicit.models.responses import RATIONALE_MAX
-from elicit.services.answer_rules import judgment_field, rationale_field, seed_field
+from elicit.services.answer_rules import (
+    EXPERTISE_LEVELS,
+    expertise_field,
+    judgment_field,
+    rationale_field,
+    seed_field,
+)
 from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
 
 IDEA_PARTS = ("lowest", "highest", "best", "confidence")
+EXPERTISE_LABELS = {1: _l("1 – little"), 2: _l("2"), 3: _l("3 – working knowledge"), 4: _l("4"),
+                    5: _l("5 – leading expert")}
 
 
 class ConsentForm(FlaskForm):
@@ -21,49 +32,86 @@ class ConsentForm(FlaskForm):
                               "are used as described."))
 
 
+class LanguageForm(FlaskForm):
+    """The language switch: each button posts its own `lang` value."""
+
+    lang = HiddenField()
+
+
+class AnswerNumberField(NumberField):
+    """NumberField whose messages follow the expert's language."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.process_errors:
+            self.process_errors = [_("Enter a number such as 42 or 12.5.")]
+
+    def pre_validate(self, form) -> None:
+        if self.number is None:
+            return
+        if self.minimum is not None and self.number < self.minimum:
+            raise ValidationError(_("Enter a value of at least %(n)s.", n=f"{self.minimum:g}"))
+        if self.maximum is not None and self.number > self.maximum:
+            raise ValidationError(_("Enter a value of at most %(n)s.", n=f"{self.maximum:g}"))
+
+
 class AnswerForm(FlaskForm):
     """Base class; `build_answer_form` adds one group of fields per question."""
+
+
+def scale_choice_label(criterion: Criterion, value: int, label: str) -> str:
+    """'+2 Beneficial' on a signed scale, '2 Beneficial' otherwise."""
+    number = f"{value:+d}" if criterion.scale_min < 0 and value else str(value)
+    return f"{number} {label}".strip()
 
 
 def _criterion_fields(criterion: Criterion, prefix: str) -> dict[str, Field]:
     fields: dict[str, Field] = {f"{prefix}_abstain": BooleanField(_l("I don't know / abstain"))}
     if criterion.is_probability and criterion.four_step:
-        fields[f"{prefix}_lowest"] = NumberField(_l("Lowest plausible (%)"), minimum=0,
-                                                 maximum=100)
-        fields[f"{prefix}_highest"] = NumberField(_l("Highest plausible (%)"), minimum=0,
-                                                  maximum=100)
-        fields[f"{prefix}_best"] = NumberField(_l("Best guess (%)"), minimum=0, maximum=100)
-        fields[f"{prefix}_confidence"] = NumberField(
+        fields[f"{prefix}_lowest"] = AnswerNumberField(_l("Lowest plausible (%)"), minimum=0,
+                                                       maximum=100)
+        fields[f"{prefix}_highest"] = AnswerNumberField(_l("Highest plausible (%)"), minimum=0,
+                                                        maximum=100)
+        fields[f"{prefix}_best"] = AnswerNumberField(_l("Best guess (%)"), minimum=0,
+                                                     maximum=100)
+        fields[f"{prefix}_confidence"] = AnswerNumberField(
             _l("Confidence that the truth lies between your lowest and highest (50–100 %)"),
             minimum=50, maximum=100)
     elif criterion.is_probability:
-        fields[f"{prefix}_value"] = NumberField(_l("Probability (%)"), minimum=0, maximum=100)
+        fields[f"{prefix}_value"] = AnswerNumberField(_l("Probability (%)"), minimum=0,
+                                                      maximum=100)
     else:
-        choices = [(str(v), f"{v:+d} {label}".strip() if criterion.scale_min < 0
-                    else f"{v} {label}".strip()) for v, label in criterion.scale_points()]
+        choices = [(str(v), scale_choice_label(criterion, v, label))
+                   for v, label in criterion.scale_points()]
         fields[f"{prefix}_value"] = RadioField(criterion.name, choices=choices,
                                                validators=[Optional()], validate_choice=True)
     return fields
 
 
-def build_answer_form(study: Study, **kwargs) -> AnswerForm:
+def build_answer_form(study: Study, options: Sequence[Option], **kwargs) -> AnswerForm:
     """An AnswerForm subclass with fields for every option × criterion and seed question."""
 
     class StudyAnswerForm(AnswerForm):
         pass
 
-    for option in study.options:
+    for option in options:
         for criterion in study.criteria:
             for name, fld in _criterion_fields(criterion,
                                                judgment_field(option.id, criterion.id)).items():
                 setattr(StudyAnswerForm, name, fld)
         setattr(StudyAnswerForm, rationale_field(option.id), TextAreaField(
-            _l("Your reasoning (optional)"), validators=[Length(max=RATIONALE_MAX)]))
+            _l("Your reasoning (optional)"),
+            validators=[Length(max=RATIONALE_MAX, message=_l(
+                "Keep the rationale under %(max)d characters."))]))
+        setattr(StudyAnswerForm, expertise_field(option.id), RadioField(
+            _l("Your expertise on this option (optional)"),
+            choices=[(str(n), EXPERTISE_LABELS[n]) for n in EXPERTISE_LEVELS],
+            validators=[Optional()], validate_choice=True))
     for question in study.seed_questions:
         prefix = seed_field(question.id)
-        setattr(StudyAnswerForm, f"{prefix}_q05", NumberField(_l("5 % value")))
-        setattr(StudyAnswerForm, f"{prefix}_q50", NumberField(_l("50 % value (median)")))
-        setattr(StudyAnswerForm, f"{prefix}_q95", NumberField(_l("95 % value")))
+        setattr(StudyAnswerForm, f"{prefix}_q05", AnswerNumberField(_l("5 % value")))
+        setattr(StudyAnswerForm, f"{prefix}_q50", AnswerNumberField(_l("50 % value (median)")))
+        setattr(StudyAnswerForm, f"{prefix}_q95", AnswerNumberField(_l("95 % value")))
         setattr(StudyAnswerForm, f"{prefix}_abstain", BooleanField(_l("I don't know / abstain")))
     return StudyAnswerForm(**kwargs)
 
@@ -72,14 +120,18 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else value / 100
 
 
-def answers_from_form(study: Study, form: AnswerForm) -> AnswerSet:
-    """Read the validated form into an AnswerSet (percentages become fractions)."""
+def answers_from_form(study: Study, options: Sequence[Option], form: AnswerForm) -> AnswerSet:
+    """Read the form into an AnswerSet (percentages become fractions)."""
     answers = AnswerSet()
-    for option in study.options:
+    for option in options:
         for criterion in study.criteria:
             prefix = judgment_field(option.id, criterion.id)
             answers.judgments[(option.id, criterion.id)] = _judgment(form, criterion, prefix)
-        answers.rationales[option.id] = (form[rationale_field(option.id)].data or "").strip()
+        # Browsers send CRLF from a textarea but LF from the review page's hidden copy.
+        text = (form[rationale_field(option.id)].data or "").replace("\r\n", "\n")
+        answers.rationales[option.id] = text.strip()
+        level = form[expertise_field(option.id)].data
+        answers.expertise[option.id] = int(level) if level not in (None, "", "None") else None
     for question in study.seed_questions:
         prefix = seed_field(question.id)
         answers.seeds[question.id] = SeedInput(
@@ -103,23 +155,43 @@ def _judgment(form: AnswerForm, criterion: Criterion, prefix: str) -> JudgmentIn
 def form_data_from_answers(study: Study, answers: AnswerSet) -> dict:
     """Initial field values for a stored AnswerSet (fractions become percentages)."""
     data: dict = {}
+    criteria = {c.id: c for c in study.criteria}
     for (option_id, criterion_id), j in answers.judgments.items():
         prefix = judgment_field(option_id, criterion_id)
         data[f"{prefix}_abstain"] = j.abstained
-        for part in ("lowest", "highest", "best"):
+        for part in ("lowest", "highest", "best", "confidence"):
             value = getattr(j, part)
             data[f"{prefix}_{part}"] = None if value is None else round(value * 100, 6)
-        data[f"{prefix}_confidence"] = None if j.confidence is None \
-            else round(j.confidence * 100, 6)
-        criterion = next(c for c in study.criteria if c.id == criterion_id)
-        if criterion.is_probability:
+        criterion = criteria.get(criterion_id)
+        if criterion is not None and criterion.is_probability:
             data[f"{prefix}_value"] = None if j.value is None else round(j.value * 100, 6)
         else:
             data[f"{prefix}_value"] = None if j.value is None else str(int(j.value))
     for option_id, text in answers.rationales.items():
         data[rationale_field(option_id)] = text
+    for option_id, level in answers.expertise.items():
+        data[expertise_field(option_id)] = None if level is None else str(level)
     for question_id, s in answers.seeds.items():
         prefix = seed_field(question_id)
         data.update({f"{prefix}_q05": s.q05, f"{prefix}_q50": s.q50, f"{prefix}_q95": s.q95,
                      f"{prefix}_abstain": s.abstained})
     return data
+
+
+def hidden_values(form: AnswerForm) -> list[tuple[str, str]]:
+    """(name, value) pairs that re-post exactly what was typed, for the review page."""
+    pairs: list[tuple[str, str]] = []
+    for fld in form:
+        if fld.type == "CSRFTokenField":
+            continue
+        if isinstance(fld, BooleanField):
+            if fld.data:
+                pairs.append((fld.name, "y"))
+        elif isinstance(fld, RadioField):
+            if fld.data not in (None, "", "None"):
+                pairs.append((fld.name, str(fld.data)))
+        else:
+            value = fld._value()
+            if value:
+                pairs.append((fld.name, value))
+    return pairs

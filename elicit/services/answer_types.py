@@ -45,6 +45,8 @@ class AnswerSet:
     judgments: dict[tuple[int, int], JudgmentInput] = field(default_factory=dict)
     rationales: dict[int, str] = field(default_factory=dict)
     seeds: dict[int, SeedInput] = field(default_factory=dict)
+    # Self-rated expertise per option, 1–5; None when not given.
+    expertise: dict[int, int | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready snapshot, as kept in each response revision."""
@@ -58,4 +60,5 @@ class AnswerSet:
                 {"question_id": q, **asdict(s)}
                 for q, s in sorted(self.seeds.items()) if not s.is_empty
             ],
+            "expertise": {str(o): v for o, v in sorted(self.expertise.items()) if v is not None},
         }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+from datetime import UTC
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
@@ -15,12 +17,13 @@ from elicit.models import (
     Response,
     ResponseRevision,
     ResponseStatus,
+    Round,
     RoundStatus,
     SeedAnswer,
 )
 from elicit.models.base import utcnow
 from elicit.services import audit, tokens
-from elicit.services.answer_rules import validate_answers
+from elicit.services.answer_rules import options_in_round, validate_answers
 from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
 from elicit.services.upsert import insert_ignoring_duplicates
 
@@ -87,6 +90,7 @@ def current_answers(response: Response | None) -> AnswerSet:
             confidence=j.confidence, abstained=j.abstained)
     for c in response.comments:
         answers.rationales[c.option_id] = c.rationale
+        answers.expertise[c.option_id] = c.expertise
     for s in response.seed_answers:
         answers.seeds[s.question_id] = SeedInput(q05=s.q05, q50=s.q50, q95=s.q95,
                                                  abstained=s.abstained)
@@ -103,14 +107,15 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
     """
     _require_open(invitation)
     study = invitation.expert.study
-    errors = validate_answers(study, answers, complete=submit)
+    errors = validate_answers(study, answers, complete=submit,
+                              options=options_in_round(study, invitation.round))
     if errors:
         raise ValidationFailed(errors)
     response = _lock_response(invitation)
     if not submit and response.is_submitted:
         # A submitted response stays submitted; a new draft would hide it.
-        raise ValidationFailed({"form": "Your answers are already submitted; "
-                                        "submit again to revise them."})
+        raise ValidationFailed({"form": _("Your answers are already submitted; "
+                                          "submit again to revise them.")})
     _write_answers(response, answers)
     snapshot = answers.to_json()
     action = "response.save_draft"
@@ -123,7 +128,9 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
             response.status = ResponseStatus.SUBMITTED
             response.submitted_at = utcnow()
             invitation.submitted_at = response.submitted_at
-            invitation.round.data_version += 1
+            # An SQL increment, not read-modify-write: concurrent submissions by
+            # several experts must each invalidate cached results.
+            invitation.round.data_version = Round.data_version + 1
             action = "response.submit" if response.version == 1 else "response.revise"
         else:
             action = "response.resubmit_unchanged"
@@ -133,8 +140,23 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
     return response
 
 
+def accepts_answers(round_: Round) -> bool:
+    """True while the round is open and its deadline (if any) has not passed.
+
+    The deadline counts even before the job that closes due rounds has run.
+    """
+    if round_.status != RoundStatus.OPEN:
+        return False
+    if round_.closes_at is None:
+        return True
+    deadline = round_.closes_at
+    if deadline.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        deadline = deadline.replace(tzinfo=UTC)
+    return utcnow() < deadline
+
+
 def _require_open(invitation: Invitation) -> None:
-    if invitation.round.status != RoundStatus.OPEN:
+    if not accepts_answers(invitation.round):
         raise RoundClosed("This round is closed and no longer accepts answers.")
 
 
@@ -171,13 +193,17 @@ def _write_answers(response: Response, answers: AnswerSet) -> None:
         for name in ("value", "lowest", "best", "highest", "confidence", "abstained"):
             setattr(row, name, getattr(answer, name))
     comments = {c.option_id: c for c in response.comments}
-    for option_id, text in answers.rationales.items():
+    for option_id in set(answers.rationales) | set(answers.expertise):
+        text = answers.rationales.get(option_id, "")
+        level = answers.expertise.get(option_id)
         row = comments.get(option_id)
         if row is None:
-            if text:
-                response.comments.append(OptionComment(option_id=option_id, rationale=text))
+            if text or level is not None:
+                response.comments.append(OptionComment(option_id=option_id, rationale=text,
+                                                       expertise=level))
         else:
             row.rationale = text
+            row.expertise = level
     seeds = {s.question_id: s for s in response.seed_answers}
     for question_id, answer in answers.seeds.items():
         row = seeds.get(question_id)

@@ -146,3 +146,90 @@ def test_closed_round_refuses_answers(app):
         rounds.close_round(study)
         with pytest.raises(RoundClosed):
             answers.save_answers(invitation, _full_answers(study), submit=True)
+
+
+# --- links, expertise, retired options --------------------------------------------------
+
+def test_revoke_and_reissue_invitation(app):
+    from elicit.services import invitations
+
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        old = tokens.token_for(invitation.token_nonce)
+        invitations.revoke_invitation(invitation)
+        with pytest.raises(InvalidLink) as info:
+            answers.invitation_for_token(old)
+        assert info.value.reason == "revoked"
+        invitations.revoke_invitation(invitation)  # idempotent
+        invitations.reissue_invitation(invitation)
+        new = tokens.token_for(invitation.token_nonce)
+        assert new != old and invitation.revoked_at is None
+        assert answers.invitation_for_token(new).id == invitation.id
+        with pytest.raises(InvalidLink):
+            answers.invitation_for_token(old)
+        actions = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.action.like("invitation.%")).order_by(AuditEvent.id)).all()
+        assert actions == ["invitation.revoke", "invitation.reissue"]
+
+
+def test_reissue_refused_once_the_round_is_closed(app):
+    from elicit.errors import Conflict
+    from elicit.services import invitations
+
+    with app.app_context():
+        study = make_study()
+        rounds.close_round(study)
+        with pytest.raises(Conflict):
+            invitations.reissue_invitation(_invitation(study))
+
+
+def test_expertise_is_stored_with_the_rationale(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answers.record_consent(invitation)
+        full = _full_answers(study)
+        option = study.options[0]
+        full.expertise[option.id] = 5
+        answers.save_answers(invitation, full, submit=True)
+        stored = answers.current_answers(answers.response_for(invitation))
+        assert stored.expertise[option.id] == 5
+        assert answers.response_for(invitation).revisions[0].answers["expertise"] == \
+            {str(option.id): 5}
+        full.expertise[option.id] = 0
+        with pytest.raises(ValidationFailed) as info:
+            answers.save_answers(invitation, full, submit=True)
+        assert f"o{option.id}_expertise" in info.value.errors
+
+
+def test_retired_option_is_neither_required_nor_accepted(app):
+    with app.app_context():
+        study = make_study()
+        submit_round_one = _invitation(study)
+        answers.record_consent(submit_round_one)
+        answers.save_answers(submit_round_one, _full_answers(study), submit=True)
+        rounds.close_round(study)
+        retired = study.options[0]
+        retired.retired_after_round = 1
+        db.session.commit()
+        rounds.launch_next_round(study)
+        invitation = study.experts[0].invitations[-1]
+        assert invitation.round.number == 2
+        answers.record_consent(invitation)
+        active = _full_answers(study)
+        with pytest.raises(ValidationFailed) as info:
+            answers.save_answers(invitation, active, submit=True)
+        assert set(info.value.errors) == {f"o{retired.id}_c{c.id}" for c in study.criteria}
+        for criterion in study.criteria:
+            del active.judgments[(retired.id, criterion.id)]
+        assert answers.save_answers(invitation, active, submit=True).version == 1
+
+
+def test_messages_outside_a_request_are_english(app):
+    from elicit.services.answer_rules import seed_errors
+    from elicit.services.answer_types import SeedInput
+
+    with app.app_context():
+        assert seed_errors(SeedInput(q05=3, q50=2, q95=1)) == \
+            "The values must increase strictly: 5 % < 50 % < 95 %."
