@@ -1,13 +1,24 @@
 """Run anduryl 1.2.2 on studies given as JSON; print timings and results as JSON.
 
 Runs inside benchmarks/.venv-anduryl (numpy<2, pydantic<2, PyQt5), started by
-cooke_vs_anduryl.py with QT_QPA_PLATFORM=offscreen. Input (argv[1]): a JSON
-list of {name, experts, items, scales, quantiles, assessments (E x N x Q,
-null = missing), realizations (null = target), robustness (bool), repeat}.
+cooke_vs_anduryl.py with QT_QPA_PLATFORM=offscreen. A study is a JSON object
+{name, experts, items, scales, quantiles, assessments (E x N x Q, null =
+missing), realizations (null = target), robustness (bool), repeat}.
+
+Two modes:
+
+* ``_anduryl_runner.py JOBS.json``: run every study of the JSON list
+  (``repeat`` timed runs each, best kept) and print one JSON list.
+* ``_anduryl_runner.py --serve``: read one JSON request per stdin line and
+  answer one JSON line each, so that the caller can interleave anduryl's runs
+  with its own: ``{"op": "load", "study": {...}}`` keeps a study by name;
+  ``{"op": "dm" | "robustness", "name": ...}`` times one run on a freshly
+  built project (the build is not timed) and returns its seconds and results.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sys
@@ -52,19 +63,17 @@ def clean(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def run_dm(study: dict) -> dict:
-    best = math.inf
-    for _ in range(study["repeat"]):
-        project = build(study)
-        start = time.perf_counter()
-        project.calculate_decision_maker(
-            weight_type="global", overshoot=0.1, exp_id="DM", alpha=None
-        )
-        best = min(best, time.perf_counter() - start)
+def time_dm(study: dict) -> dict:
+    """One timed decision maker (global weights, optimised alpha) on a fresh project."""
+    project = build(study)
+    gc.collect()
+    start = time.perf_counter()
+    project.calculate_decision_maker(weight_type="global", overshoot=0.1, exp_id="DM", alpha=None)
+    seconds = time.perf_counter() - start
     experts = project.main_results.experts
     idx = experts.get_idx("DM")
     return {
-        "seconds": best,
+        "seconds": seconds,
         "alpha": float(project.main_results.alpha_opt),
         "dm": {
             "calibration": float(experts.calibration[idx]),
@@ -74,18 +83,18 @@ def run_dm(study: dict) -> dict:
     }
 
 
-def run_robustness(study: dict) -> dict:
-    best = math.inf
-    for _ in range(study["repeat"]):
-        project = build(study)
-        start = time.perf_counter()
-        project.calculate_expert_robustness(
-            weight_type="global", overshoot=0.1, max_exclude=1, alpha=None
-        )
-        best = min(best, time.perf_counter() - start)
+def time_robustness(study: dict) -> dict:
+    """One timed leave-one-expert-out table (global weights, optimised alpha)."""
+    project = build(study)
+    gc.collect()
+    start = time.perf_counter()
+    project.calculate_expert_robustness(
+        weight_type="global", overshoot=0.1, max_exclude=1, alpha=None
+    )
+    seconds = time.perf_counter() - start
     table = project.main_results.expert_robustness
     return {
-        "seconds": best,
+        "seconds": seconds,
         "table": {
             " + ".join(key): {
                 "information_all": clean(total),
@@ -97,15 +106,39 @@ def run_robustness(study: dict) -> dict:
     }
 
 
+def best_of(fn, study: dict) -> dict:
+    runs = [fn(study) for _ in range(study["repeat"])]
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "all_seconds": [r["seconds"] for r in runs]}
+
+
+def serve() -> int:
+    studies: dict[str, dict] = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "load":
+            studies[request["study"]["name"]] = request["study"]
+            answer: dict = {"ok": True}
+        elif request["op"] == "dm":
+            answer = time_dm(studies[request["name"]])
+        else:
+            answer = time_robustness(studies[request["name"]])
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def main() -> int:
+    np.seterr(all="ignore")
+    if sys.argv[1:] == ["--serve"]:
+        return serve()
     with open(sys.argv[1], encoding="utf-8") as handle:
         studies = json.load(handle)
     out = []
-    np.seterr(all="ignore")
     for study in studies:
-        entry = {"name": study["name"], "dm": run_dm(study)}
+        entry = {"name": study["name"], "dm": best_of(time_dm, study)}
         if study["robustness"]:
-            entry["robustness"] = run_robustness(study)
+            entry["robustness"] = best_of(time_robustness, study)
         out.append(entry)
         print(f"anduryl: {study['name']} done", file=sys.stderr, flush=True)
     json.dump(out, sys.stdout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -9,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .pool import LinearPool
+from .pool import nested_quantiles
 from .scores import calibration_scores, information_scores, intrinsic_range, to_model_scale
 from .study import Study
 
@@ -17,7 +18,10 @@ __all__ = ["CookeResult", "DecisionMaker", "WeightScheme", "classical_model"]
 
 WeightScheme = Literal["global", "item", "equal"]
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 TIE_RTOL = 1e-12
+_EXPERT_COLUMNS = pd.Index(["calibration", "information_seed", "information_all", "weight"])
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,13 @@ class CookeResult:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """Everything about a study that does not depend on the weights."""
+    """Everything about a study that does not depend on the weights (model scale)."""
 
-    study: Study
     values: FloatArray
     realizations: FloatArray
+    seed: BoolArray
+    answered: BoolArray
+    quantiles: FloatArray
     lower: FloatArray
     upper: FloatArray
     n_min: int
@@ -117,80 +123,77 @@ class _Prepared:
     calibration: FloatArray
     information_seed: FloatArray
     information_all: FloatArray
-    pool: LinearPool
 
     @classmethod
     def build(cls, study: Study, overshoot: float) -> _Prepared:
+        """Prepare a validated study: log items go to the ln scale."""
         values, realizations = to_model_scale(study)
-        seed = study.seed_mask
+        return cls.from_arrays(
+            values, realizations, study.answered, study.quantiles, overshoot, study.experts
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        values: FloatArray,
+        realizations: FloatArray,
+        answered: BoolArray,
+        quantiles: FloatArray,
+        overshoot: float,
+        experts: Sequence[str],
+    ) -> _Prepared:
+        """Prepare model-scale arrays of a valid study (``experts`` names errors only)."""
+        seed = ~np.isnan(realizations)
         if not seed.any():
             raise ValueError("the study has no seed item: no realization is known")
-        answered = study.answered
         seeds_answered = answered[:, seed].sum(axis=1)
-        if np.any(seeds_answered == 0):
-            who = [e for e, n in zip(study.experts, seeds_answered, strict=True) if n == 0]
+        if not seeds_answered.all():
+            who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
         lower, upper = intrinsic_range(values, realizations, overshoot)
         n_min = int(seeds_answered.min())
-        information = information_scores(values, lower, upper, study.quantiles)
-        calibration = calibration_scores(
-            values[:, seed], realizations[seed], study.quantiles, n_min
-        )
+        information = information_scores(values, lower, upper, quantiles)
+        calibration = calibration_scores(values[:, seed], realizations[seed], quantiles, n_min)
         return cls(
-            study=study,
             values=values,
             realizations=realizations,
+            seed=seed,
+            answered=answered,
+            quantiles=quantiles,
             lower=lower,
             upper=upper,
             n_min=n_min,
             information=information,
             calibration=calibration,
-            information_seed=_masked_mean(information, answered & seed[None, :]),
+            information_seed=_masked_mean(information, answered & seed),
             information_all=_masked_mean(information, answered),
-            pool=LinearPool.build(values, lower, upper, study.quantiles),
         )
 
-    def raw_weights(self, scheme: WeightScheme, alphas: FloatArray) -> FloatArray:
-        """Unnormalised weights for each alpha, shape (A, E, N), zero where not answered."""
-        answered = self.study.answered
-        if scheme == "equal":
-            base = answered.astype(float)
-            return np.broadcast_to(base, (alphas.size, *base.shape)).copy()
-        if scheme == "global":
-            base = np.where(answered, (self.calibration * self.information_seed)[:, None], 0.0)
-        else:
-            base = np.where(answered, self.calibration[:, None] * self.information, 0.0)
-        keep = self.calibration[None, :] >= alphas[:, None]
-        return base[None, :, :] * keep[:, :, None]
+    def raw_weights(self, scheme: WeightScheme) -> FloatArray:
+        """Unnormalised weights before the alpha cut, shape (E, N), zero where not answered.
 
-    def score_dms(self, quantiles: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Score DM quantiles (A, N, Q) on the model scale like an expert's.
-
-        Returns calibration, information_seed and information_all, each (A,).
+        Global C_e I_e(seed), item C_e I_en, or 1 for equal weights.
         """
-        seed = self.study.seed_mask
-        info = information_scores(quantiles, self.lower, self.upper, self.study.quantiles)
-        cal = calibration_scores(
-            quantiles[:, seed], self.realizations[seed], self.study.quantiles, self.n_min
-        )
-        return cal, info[:, seed].mean(axis=1), info.mean(axis=1)
-
-    def score_dm(self, quantiles: FloatArray) -> DecisionMaker:
-        """Score one DM's quantiles (N, Q) on the model scale."""
-        cal, seed, total = self.score_dms(quantiles[None])
-        return DecisionMaker(float(cal[0]), float(seed[0]), float(total[0]))
+        if scheme == "equal":
+            return self.answered.astype(float)
+        if scheme == "global":
+            return np.where(self.answered, (self.calibration * self.information_seed)[:, None], 0.0)
+        return np.where(self.answered, self.calibration[:, None] * self.information, 0.0)
 
 
-def _masked_mean(x: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
+@dataclass(frozen=True)
+class _Solution:
+    """The chosen alpha, the normalised weights (E, N), DM quantiles (N, Q) and scores."""
+
+    alpha: float
+    weights: FloatArray
+    quantiles: FloatArray
+    dm: DecisionMaker
+
+
+def _masked_mean(x: FloatArray, mask: BoolArray) -> FloatArray:
     total = np.where(mask, x, 0.0).sum(axis=1)
     return total / mask.sum(axis=1)
-
-
-def _normalise(raw: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Normalise (A, E, N) weights per item; also say which alphas cover every item."""
-    total = raw.sum(axis=1, keepdims=True)
-    covers = (total > 0).all(axis=(1, 2))
-    return raw / np.where(total > 0, total, 1.0), covers
 
 
 def _alpha_candidates(calibration: FloatArray) -> FloatArray:
@@ -201,18 +204,95 @@ def _alpha_candidates(calibration: FloatArray) -> FloatArray:
     return ordered[keep]
 
 
-def _optimise(prep: _Prepared, scheme: WeightScheme) -> tuple[float, FloatArray, FloatArray]:
-    """Score the DM of every candidate alpha at once and keep the best (lowest on ties)."""
-    alphas = _alpha_candidates(prep.calibration)
-    weights, covers = _normalise(prep.raw_weights(scheme, alphas))
+def _candidates(
+    prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | float, ordered: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """Candidate alphas (ascending) and how many experts, by decreasing calibration, each keeps.
+
+    ``ordered`` are the raw weights (E, N) by decreasing calibration; an alpha
+    leaving an item without a weighted expert is dropped (or raises if given).
+    """
+    n_e = ordered.shape[0]
+    if scheme == "equal":
+        alphas, ends = np.zeros(1), np.array([n_e])
+    elif isinstance(alpha, str):
+        if alpha != "optimize":
+            raise ValueError(f"alpha must be 'optimize' or a number, got {alpha!r}")
+        alphas = _alpha_candidates(prep.calibration)
+        ends = n_e - np.searchsorted(np.sort(prep.calibration), alphas, side="left")
+    else:
+        if not 0.0 <= float(alpha) <= 1.0:
+            raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
+        alphas = np.array([float(alpha)])
+        ends = np.array([np.count_nonzero(prep.calibration >= alphas[0])])
+    totals = np.cumsum(ordered, axis=0)
+    covers = (ends > 0) & (totals[np.maximum(ends, 1) - 1] > 0).all(axis=1)
     if not covers.any():
-        raise ValueError("no alpha leaves every item with a weighted expert")
-    alphas, weights = alphas[covers], weights[covers]
-    quantiles = prep.pool.dm_quantiles(weights)
-    cal, info_seed, _ = prep.score_dms(quantiles)
-    score = np.where(cal >= alphas * (1.0 - TIE_RTOL), cal * info_seed, 0.0)
-    best = int(np.flatnonzero(score >= score.max() * (1.0 - TIE_RTOL))[0])
-    return float(alphas[best]), weights[best], quantiles[best]
+        if isinstance(alpha, str):
+            raise ValueError("no alpha leaves every item with a weighted expert")
+        raise ValueError(f"alpha={alphas[0]} leaves an item with no weighted expert")
+    return alphas[covers], ends[covers]
+
+
+def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | float) -> _Solution:
+    """Pool the experts for the given or every candidate alpha and keep the best.
+
+    The experts with C_e >= alpha are the first ones by decreasing calibration,
+    so every candidate's decision maker is a prefix pool (see
+    :func:`~analysis.cooke.pool.nested_quantiles`). Only the seed items decide
+    alpha: all candidates are pooled and scored there at once and the best
+    C_DM I_DM(seed) 1[C_DM >= alpha] wins, the lowest alpha on ties; the
+    target items are then pooled for the chosen alpha alone.
+    """
+    raw = prep.raw_weights(scheme)
+    order = np.argsort(-prep.calibration, kind="stable")
+    values, ordered = prep.values[order], raw[order]
+    alphas, ends = _candidates(prep, scheme, alpha, ordered)
+    seed = prep.seed
+    on_seed = nested_quantiles(
+        values[:, seed], prep.lower[seed], prep.upper[seed], prep.quantiles, ordered[:, seed], ends
+    )
+    cal = calibration_scores(on_seed, prep.realizations[seed], prep.quantiles, prep.n_min)
+    info_seed = information_scores(
+        on_seed, prep.lower[seed], prep.upper[seed], prep.quantiles
+    ).mean(axis=1)
+    best = 0
+    if alphas.size > 1:
+        score = np.where(cal >= alphas * (1.0 - TIE_RTOL), cal * info_seed, 0.0)
+        best = int(np.flatnonzero(score >= score.max() * (1.0 - TIE_RTOL))[0])
+    end = int(ends[best])
+    quantiles = np.empty(prep.values.shape[1:])
+    quantiles[seed] = on_seed[best]
+    quantiles[~seed] = _pool_targets(prep, values[:end], ordered[:end])
+    info_all = information_scores(quantiles[None], prep.lower, prep.upper, prep.quantiles).mean()
+    keep = np.zeros(raw.shape[0], dtype=bool)
+    keep[order[:end]] = True
+    chosen = raw * keep[:, None]
+    total = chosen.sum(axis=0, keepdims=True)
+    return _Solution(
+        alpha=float(alphas[best]),
+        weights=chosen / np.where(total > 0, total, 1.0),
+        quantiles=quantiles,
+        dm=DecisionMaker(float(cal[best]), float(info_seed[best]), float(info_all)),
+    )
+
+
+def _pool_targets(prep: _Prepared, values: FloatArray, raw: FloatArray) -> FloatArray:
+    """DM quantiles (T, Q) on the target items, pooling all the given experts."""
+    target = ~prep.seed
+    if len(values) == 1:
+        # the pool of one expert is that expert (what the pool would return exactly)
+        return values[0, target]
+    if not target.any():
+        return np.empty((0, values.shape[2]))
+    return nested_quantiles(
+        values[:, target],
+        prep.lower[target],
+        prep.upper[target],
+        prep.quantiles,
+        raw[:, target],
+        np.array([len(values)]),
+    )[0]
 
 
 def classical_model(
@@ -282,60 +362,41 @@ def classical_model(
     """
     if weights not in ("global", "item", "equal"):
         raise ValueError(f"weights must be 'global', 'item' or 'equal', got {weights!r}")
-    return _run(_Prepared.build(study, overshoot), weights, alpha)
-
-
-def _run(prep: _Prepared, weights: WeightScheme, alpha: Literal["optimize"] | float) -> CookeResult:
-    if weights == "equal":
-        used_alpha = 0.0
-        w = _normalise(prep.raw_weights("equal", np.zeros(1)))[0][0]
-        quantiles = prep.pool.dm_quantiles(w)
-    elif isinstance(alpha, str):
-        if alpha != "optimize":
-            raise ValueError(f"alpha must be 'optimize' or a number, got {alpha!r}")
-        used_alpha, w, quantiles = _optimise(prep, weights)
-    else:
-        used_alpha = float(alpha)
-        if not 0.0 <= used_alpha <= 1.0:
-            raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
-        normalised, covers = _normalise(prep.raw_weights(weights, np.array([used_alpha])))
-        if not covers[0]:
-            raise ValueError(f"alpha={used_alpha} leaves an item with no weighted expert")
-        w = normalised[0]
-        quantiles = prep.pool.dm_quantiles(w)
-    return _result(prep, weights, used_alpha, w, quantiles)
+    return _result(study, _Prepared.build(study, overshoot), weights, alpha)
 
 
 def _result(
-    prep: _Prepared, scheme: WeightScheme, alpha: float, w: FloatArray, quantiles: FloatArray
+    study: Study, prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | float
 ) -> CookeResult:
-    study = prep.study
+    """Solve and wrap the solution in pandas objects labelled with the study's ids."""
+    solution = _solve(prep, scheme, alpha)
     if scheme == "global":
-        raw = prep.calibration * prep.information_seed * (prep.calibration >= alpha)
+        raw = prep.calibration * prep.information_seed * (prep.calibration >= solution.alpha)
         expert_weight = raw / raw.sum()
     elif scheme == "equal":
         expert_weight = np.full(len(study.experts), 1.0 / len(study.experts))
     else:
         expert_weight = np.full(len(study.experts), np.nan)
+    # ids are str: dtype=object skips pandas' type inference (the same Index)
+    expert_ids = pd.Index(study.experts, dtype=object)
     experts = pd.DataFrame(
-        {
-            "calibration": prep.calibration,
-            "information_seed": prep.information_seed,
-            "information_all": prep.information_all,
-            "weight": expert_weight,
-        },
-        index=pd.Index(study.experts, name="expert"),
+        np.column_stack(
+            [prep.calibration, prep.information_seed, prep.information_all, expert_weight]
+        ),
+        index=expert_ids.rename("expert"),
+        columns=_EXPERT_COLUMNS,
     )
-    original = quantiles.copy()
-    original[study.log_mask] = np.exp(quantiles[study.log_mask])
-    items = pd.Index(study.items, name="item")
+    original = solution.quantiles.copy()
+    log = study.log_mask
+    original[log] = np.exp(original[log])
+    items = pd.Index(study.items, dtype=object, name="item")
     return CookeResult(
         experts=experts,
-        alpha=alpha,
+        alpha=solution.alpha,
         weights=scheme,
-        dm=prep.score_dm(quantiles),
+        dm=solution.dm,
         dm_quantiles=pd.DataFrame(
             original, index=items, columns=pd.Index(study.quantiles, name="level")
         ),
-        item_weights=pd.DataFrame(w.T, index=items, columns=list(study.experts)),
+        item_weights=pd.DataFrame(solution.weights.T, index=items, columns=expert_ids),
     )

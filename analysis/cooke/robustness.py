@@ -6,9 +6,11 @@ from itertools import combinations
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .model import WeightScheme, _Prepared, _run
+from .model import WeightScheme, _Prepared, _solve
+from .scores import to_model_scale
 from .study import Study
 
 __all__ = ["leave_k_out", "leave_one_expert_out", "leave_one_item_out"]
@@ -81,14 +83,26 @@ def leave_k_out(
         names = study.experts
     if k >= len(pool):
         raise ValueError(f"cannot leave out {k} of {len(pool)} {remove}")
+    if weights not in ("global", "item", "equal"):
+        raise ValueError(f"weights must be 'global', 'item' or 'equal', got {weights!r}")
+    values, realizations = to_model_scale(study)
+    answered = study.answered
     rows = []
     labels = []
     for combo in combinations(pool, k):
-        reduced = _without(study, remove, list(combo))
-        result = _run(_Prepared.build(reduced, overshoot), weights, alpha)
-        dm = result.dm
+        experts, items = _remaining(study, answered, remove, list(combo))
+        prep = _Prepared.from_arrays(
+            values[np.ix_(experts, items)],
+            realizations[items],
+            answered[np.ix_(experts, items)],
+            study.quantiles,
+            overshoot,
+            [study.experts[e] for e in experts],
+        )
+        solution = _solve(prep, weights, alpha)
+        dm = solution.dm
         rows.append(
-            [result.alpha, dm.calibration, dm.information_seed, dm.information_all, dm.combined]
+            [solution.alpha, dm.calibration, dm.information_seed, dm.information_all, dm.combined]
         )
         labels.append(" + ".join(names[i] for i in combo))
     return pd.DataFrame(rows, columns=_COLUMNS, index=pd.Index(labels, name="removed"))
@@ -116,17 +130,18 @@ def leave_one_expert_out(
     return leave_k_out(study, "experts", 1, weights=weights, alpha=alpha, overshoot=overshoot)
 
 
-def _without(study: Study, remove: Removal, positions: list[int]) -> Study:
-    experts = np.arange(len(study.experts))
-    items = np.arange(len(study.items))
-    if remove == "items":
-        items = np.setdiff1d(items, positions)
-    else:
-        experts = np.setdiff1d(experts, positions)
-    answered = study.answered[np.ix_(experts, items)]
-    items = items[answered.any(axis=0)]
-    seeds = study.seed_mask[items]
-    experts = experts[study.answered[np.ix_(experts, items[seeds])].any(axis=1)]
-    if experts.size == 0:
+def _remaining(
+    study: Study, answered: npt.NDArray[np.bool_], remove: Removal, positions: list[int]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Positions of the experts and items of the reduced study.
+
+    Items nobody left answered are dropped, then experts left without a seed answer.
+    """
+    keep_experts = np.ones(len(study.experts), dtype=bool)
+    keep_items = np.ones(len(study.items), dtype=bool)
+    (keep_items if remove == "items" else keep_experts)[positions] = False
+    keep_items &= answered[keep_experts].any(axis=0)
+    keep_experts &= (answered[:, keep_items & study.seed_mask]).any(axis=1)
+    if not keep_experts.any():
         raise ValueError(f"leaving out {positions} leaves no expert with a seed answer")
-    return study.subset(experts=experts, items=items)
+    return np.flatnonzero(keep_experts), np.flatnonzero(keep_items)
