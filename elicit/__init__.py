@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
-
 from werkzeug.routing import IntegerConverter
 
 from elicit import config as settings
@@ -86,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per role."""
+    from elicit.account.views import bp as account_bp
     from elicit.api.views import bp as api_bp
     from elicit.auth.views import bp as auth_bp
     from elicit.ops.views import bp as ops_bp
@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(ops_bp)
 
 

@@ -94,7 +94,10 @@ def environment_settings() -> dict[str, Any]:
             settings[name] = os.environ[name]
     if os.environ.get("MAIL_PORT"):
         settings["MAIL_PORT"] = _env_int("MAIL_PORT", 25)
-    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"):
+    if os.environ.get("MAIL_OUTBOX_DIR"):
+        settings["MAIL_OUTBOX_DIR"] = os.environ["MAIL_OUTBOX_DIR"]
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE",
+                 "MAIL_SEND_AFTER_RESPONSE"):
         if os.environ.get(name):
             settings[name] = _env_bool(name, False)
     if os.environ.get("BASE_URL"):

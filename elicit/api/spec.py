@@ -17,6 +17,12 @@ ERROR_SCHEMA = {
 }
 
 
+ERROR_TEXTS = {
+    400: "Bad request", 401: "Missing or invalid token", 403: "Your role may not do this",
+    404: "Not found or not yours", 409: "Conflicts with existing data",
+}
+
+
 @dataclass
 class Operation:
     path: str
@@ -24,6 +30,9 @@ class Operation:
     summary: str
     response: dict[str, Any]
     parameters: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    request_body: dict[str, Any] | None = None
+    errors: tuple[int, ...] = (400, 401, 404)
 
 
 class ApiSpec:
@@ -35,11 +44,13 @@ class ApiSpec:
         self.operations: list[Operation] = []
 
     def operation(self, path: str, *, summary: str, response: dict[str, Any],
-                  parameters: list[dict[str, Any]] | None = None,
-                  method: str = "get") -> Callable[[Callable], Callable]:
+                  parameters: list[dict[str, Any]] | None = None, method: str = "get",
+                  status: int = 200, request_body: dict[str, Any] | None = None,
+                  errors: tuple[int, ...] = (400, 401, 404)) -> Callable[[Callable], Callable]:
         """Record an operation; the Flask route is declared separately."""
         def decorator(view: Callable) -> Callable:
-            self.operations.append(Operation(path, method, summary, response, parameters or []))
+            self.operations.append(Operation(path, method, summary, response, parameters or [],
+                                             status, request_body, errors))
             return view
         return decorator
 
@@ -47,17 +58,19 @@ class ApiSpec:
         """The OpenAPI 3.1 document."""
         paths: dict[str, dict[str, Any]] = {}
         for op in self.operations:
-            paths.setdefault(op.path, {})[op.method] = {
+            entry: dict[str, Any] = {
                 "summary": op.summary,
                 "parameters": [*_path_parameters(op.path), *op.parameters],
                 "responses": {
-                    "200": {"description": "OK",
-                            "content": {"application/json": {"schema": op.response}}},
-                    **{str(code): _error_response(text) for code, text in (
-                        (400, "Bad request"), (401, "Missing or invalid token"),
-                        (404, "Not found or not yours"))},
+                    str(op.status): {"description": "Created" if op.status == 201 else "OK",
+                                     "content": {"application/json": {"schema": op.response}}},
+                    **{str(code): _error_response(ERROR_TEXTS[code]) for code in op.errors},
                 },
             }
+            if op.request_body is not None:
+                entry["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": op.request_body}}}
+            paths.setdefault(op.path, {})[op.method] = entry
         return {
             "openapi": "3.1.0",
             "info": {"title": self.title, "version": self.version},

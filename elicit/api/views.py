@@ -2,50 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 
+from elicit.api import schemas
 from elicit.api.spec import ApiSpec
-from elicit.errors import Forbidden, NotFound
+from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
-from elicit.results.views import METHODS
-from elicit.services import access, api_tokens, results
+from elicit.models import Role
+from elicit.services import access, api_tokens, definitions, exports, results
+from elicit.services.studies import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: no cookie ever authenticates an API call
 spec = ApiSpec("elicit API", "1")
 
-NUMBER_OR_NULL = {"type": ["number", "null"]}
-STUDY_SCHEMA = {
-    "type": "object",
-    "required": ["id", "title", "status", "role", "rounds", "options"],
-    "properties": {
-        "id": {"type": "integer"}, "title": {"type": "string"}, "status": {"type": "string"},
-        "role": {"type": "string", "enum": ["owner", "organizer", "analyst"]},
-        "rounds": {"type": "array", "items": {"type": "object", "properties": {
-            "number": {"type": "integer"}, "status": {"type": "string"}}}},
-        "options": {"type": "array", "items": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "title": {"type": "string"}}}},
-    },
-}
-RESULTS_SCHEMA = {
-    "type": "object",
-    "required": ["method", "round", "options", "provenance"],
-    "properties": {
-        "method": {"type": "string"}, "round": {"type": ["integer", "null"]},
-        "options": {"type": "array", "items": {
-            "type": "object",
-            "required": ["option", "rank", "score", "low", "high", "p_first", "p_top3"],
-            "properties": {"option": {"type": "string"}, "rank": {"type": "integer"},
-                           "score": NUMBER_OR_NULL, "low": NUMBER_OR_NULL,
-                           "high": NUMBER_OR_NULL, "p_first": NUMBER_OR_NULL,
-                           "p_top3": NUMBER_OR_NULL}}},
-        "provenance": {"type": ["object", "null"]},
-        "notes": {"type": "array", "items": {"type": "string"}},
-    },
-}
+MAX_PER_PAGE = 5000
+ROUND_QUERY = {"name": "round", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+RESULT_PARAMETERS = [
+    {**ROUND_QUERY, "description": "Round number; default the current round."},
+    {"name": "method", "in": "query",
+     "schema": {"type": "string", "enum": list(results.METHOD_LABELS), "default": "mean"},
+     "description": "Aggregation method ('cooke' needs calibration questions)."},
+    {"name": "group", "in": "query", "style": "form", "explode": True,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Expert groups to include (repeat the argument); default all."},
+    {"name": "w{position}", "in": "query", "schema": {"type": "number"},
+     "description": "Weight of the scale criterion at that position, e.g. w2=1.5."},
+]
 
 
 def token_required(view: Callable) -> Callable:
@@ -62,17 +48,44 @@ def token_required(view: Callable) -> Callable:
     return wrapped
 
 
-def _study(study_id: int):
+def _study(study_id: int, roles: Iterable[Role] = access.READ_ROLES):
     try:
-        return access.study_for(g.api_user, study_id)
-    except (NotFound, Forbidden):
+        return access.study_for(g.api_user, study_id, roles)
+    except NotFound:
         abort(404, "No such study among yours.")
+    except Forbidden:
+        abort(403, "Your role on this study may not do this.")
 
 
 def _study_json(study, role) -> dict:
     return {"id": study.id, "title": study.title, "status": study.status, "role": role.value,
             "rounds": [{"number": r.number, "status": r.status} for r in study.rounds],
-            "options": [{"id": o.id, "title": o.title} for o in study.options]}
+            "options": [_option_json(o) for o in study.options]}
+
+
+def _option_json(option) -> dict:
+    return {"id": option.id, "title": option.title, "description": option.description,
+            "position": option.position, "retired_after_round": option.retired_after_round}
+
+
+def _round(study, number):
+    try:
+        return results.find_round(study, number)
+    except NotFound:
+        abort(404, "No such round.")
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send a JSON object with Content-Type: application/json.")
+    return body
+
+
+def _refused(exc: Exception):
+    if isinstance(exc, ValidationFailed):
+        abort(400, " ".join(exc.errors.values()))
+    abort(409, str(exc))
 
 
 @bp.get("/openapi.json")
@@ -83,15 +96,29 @@ def openapi_document():
 
 @bp.get("/studies")
 @spec.operation("/studies", summary="List the studies you belong to",
-                response={"type": "array", "items": STUDY_SCHEMA})
+                response={"type": "array", "items": schemas.STUDY_SCHEMA})
 @token_required
 def list_studies():
     """List the caller's studies."""
     return jsonify([_study_json(s, role) for s, role in access.studies_for(g.api_user)])
 
 
+@bp.post("/studies")
+@spec.operation("/studies", method="post", status=201, errors=(400, 401, 409),
+                summary="Create a draft study from its JSON definition (you become owner)",
+                request_body=schemas.STUDY_DEFINITION_SCHEMA, response=schemas.STUDY_SCHEMA)
+@token_required
+def create_study():
+    """Create a study from a definition like the demo's JSON."""
+    try:
+        study = definitions.create_study(g.api_user, _json_body())
+    except (ValidationFailed, Conflict) as exc:
+        _refused(exc)
+    return jsonify(_study_json(study, Role.OWNER)), 201
+
+
 @bp.get("/studies/<int:study_id>")
-@spec.operation("/studies/{study_id}", summary="One study", response=STUDY_SCHEMA)
+@spec.operation("/studies/{study_id}", summary="One study", response=schemas.STUDY_SCHEMA)
 @token_required
 def show_study(study_id: int):
     """One of the caller's studies."""
@@ -99,30 +126,107 @@ def show_study(study_id: int):
     return jsonify(_study_json(study, access.role_on(g.api_user, study_id)))
 
 
+@bp.get("/studies/<int:study_id>/rounds")
+@spec.operation("/studies/{study_id}/rounds", summary="Rounds with response counts",
+                response={"type": "array", "items": schemas.ROUND_DETAIL_SCHEMA})
+@token_required
+def list_rounds(study_id: int):
+    """Each round's status, invitations, drafts, submissions and data version."""
+    study = _study(study_id)
+    return jsonify([{
+        "number": c.round.number, "status": c.round.status, "invited": c.invited,
+        "drafts": c.drafts, "submitted": c.submitted, "data_version": c.round.data_version,
+        "opened_at": c.round.opened_at.isoformat() if c.round.opened_at else None,
+        "closed_at": c.round.closed_at.isoformat() if c.round.closed_at else None,
+    } for c in round_counts(study)])
+
+
+@bp.get("/studies/<int:study_id>/options")
+@spec.operation("/studies/{study_id}/options", summary="The options experts rate",
+                response={"type": "array", "items": schemas.OPTION_SCHEMA})
+@token_required
+def list_options(study_id: int):
+    """The study's options in questionnaire order."""
+    return jsonify([_option_json(o) for o in _study(study_id).options])
+
+
+@bp.get("/studies/<int:study_id>/responses")
+@spec.operation("/studies/{study_id}/responses", parameters=[ROUND_QUERY],
+                summary="Response status of each expert (pseudonyms) in a round",
+                response=schemas.RESPONSES_SCHEMA)
+@token_required
+def list_responses(study_id: int):
+    """Who has answered in a round, under pseudonyms."""
+    study = _study(study_id)
+    round_ = _round(study, request.args.get("round"))
+    if round_ is None:
+        abort(404, "The study has no rounds yet.")
+    return jsonify({"round": round_.number, "experts": results.response_status(round_)})
+
+
 @bp.get("/studies/<int:study_id>/results")
-@spec.operation(
-    "/studies/{study_id}/results", summary="Ranked recommendations of a round",
-    response=RESULTS_SCHEMA,
-    parameters=[
-        {"name": "round", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "method", "in": "query",
-         "schema": {"type": "string", "enum": list(METHODS), "default": "mean"}},
-    ])
+@spec.operation("/studies/{study_id}/results", summary="Ranked recommendations of a round",
+                response=schemas.RESULTS_SCHEMA, parameters=RESULT_PARAMETERS)
 @token_required
 def show_results(study_id: int):
-    """The ranking of a round by the chosen aggregation method."""
+    """The ranking of a round with the chosen method, weights and groups."""
     study = _study(study_id)
-    method = request.args.get("method", "mean")
-    if method not in METHODS:
-        abort(400, f"method must be one of {', '.join(METHODS)}.")
-    round_ = study.current_round
-    if "round" in request.args:
-        number = request.args.get("round", type=int)
-        round_ = next((r for r in study.rounds if r.number == number), None)
-        if round_ is None:
-            abort(404, "No such round.")
-    ranking = results.rank_round(round_, method=method) if round_ is not None else None
-    if ranking is None:
-        return jsonify({"method": method, "round": round_.number if round_ else None,
+    try:
+        params = results.parse_params(study, request.args)
+        outcome = results.round_results(study, params) if params.round else None
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    except NotFound:
+        abort(404, "No such round.")
+    if outcome is None:
+        return jsonify({"method": params.method, "round": params.round or None,
                         "options": [], "provenance": None})
-    return jsonify(ranking.to_dict())
+    return jsonify(outcome.to_dict())
+
+
+@bp.get("/studies/<int:study_id>/judgments")
+@spec.operation(
+    "/studies/{study_id}/judgments", summary="Raw judgments (pseudonymised), paginated",
+    response=schemas.JUDGMENTS_PAGE_SCHEMA,
+    parameters=[{**ROUND_QUERY, "description": "Only this round; default all rounds."},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "per_page", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}])
+@token_required
+def list_judgments(study_id: int):
+    """One page of the tidy judgments, in round, expert, option, criterion order."""
+    study = _study(study_id)
+    number = request.args.get("round")
+    if number is not None:
+        _round(study, number)
+    page = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", 1000, type=int)
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
+    chosen = int(number) if number is not None else None
+    total, rows = exports.judgments_page(study, chosen, page, per_page)
+    following = None
+    if page * per_page < total:
+        args = {"page": page + 1, "per_page": per_page, **({"round": chosen} if chosen else {})}
+        following = url_for("api.list_judgments", study_id=study_id, _external=True, **args)
+    return jsonify({"page": page, "per_page": per_page, "total": total, "next": following,
+                    "judgments": rows})
+
+
+@bp.post("/studies/<int:study_id>/panel")
+@spec.operation("/studies/{study_id}/panel", method="post", status=201,
+                errors=(400, 401, 403, 404, 409),
+                summary="Add experts to the panel (organizers; all or nothing)",
+                request_body=schemas.PANEL_IMPORT_SCHEMA, response=schemas.PANEL_IMPORTED_SCHEMA)
+@token_required
+def import_panel(study_id: int):
+    """Import panel members from a JSON list."""
+    study = _study(study_id, access.MANAGE_ROLES)
+    experts = _json_body().get("experts")
+    if not isinstance(experts, list):
+        abort(400, "'experts' must be a list of {name, email, …} objects.")
+    try:
+        added = definitions.import_panel(study, experts, actor_id=g.api_user.id)
+    except (ValidationFailed, Conflict) as exc:
+        _refused(exc)
+    return jsonify({"added": added, "panel_size": len(study.experts)}), 201

@@ -1,13 +1,14 @@
-"""Sign in and out."""
+"""Sign in and out; change the password; sign out everywhere."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from elicit.auth.forms import LoginForm
+from elicit.auth.forms import LoginForm, PasswordChangeForm
+from elicit.errors import DomainError
 from elicit.extensions import limiter
 from elicit.services import accounts
 
@@ -52,4 +53,36 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Change the password: every other session of this account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(user, current=form.current_password.data,
+                                     new=form.new_password.data)
+        except DomainError as exc:
+            for name, message in getattr(exc, "errors", {"current_password": str(exc)}).items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            session.clear()
+            login_user(user)  # this browser stays in, under the new session version
+            flash("Password changed. Every other session has been signed out.", "info")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions():
+    """Sign out everywhere, this browser included."""
+    accounts.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))

@@ -75,10 +75,18 @@ def links_command(study: str, as_json: bool) -> None:
 
 @round_cli.command("launch")
 @click.argument("study")
-def round_launch(study: str) -> None:
+@click.option("--closes-at", type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]),
+              help="Deadline in UTC, e.g. '2026-12-01 17:00'.")
+@click.option("--retire-consensus/--keep-all", default=False, show_default=True,
+              help="Stop asking options that met the consensus rule in the previous round.")
+@click.option("--mail/--no-mail", default=False, show_default=True,
+              help="Queue invitation e-mails (sent by `flask mail send-pending`).")
+def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool) -> None:
     """Open the study's next round and invite the whole panel."""
     try:
-        round_ = rounds.launch_next_round(find_study(study))
+        round_ = rounds.launch_next_round(find_study(study), closes_at=closes_at,
+                                          retire_consensus=retire_consensus,
+                                          send_invitations=mail)
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     click.echo(f"Round {round_.number} is open.")
@@ -93,6 +101,16 @@ def round_close(study: str) -> None:
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     click.echo(f"Round {round_.number} is closed.")
+
+
+@round_cli.command("close-due")
+def round_close_due() -> None:
+    """Close every open round whose deadline has passed (run it from cron)."""
+    closed = rounds.close_due_rounds()
+    for round_ in closed:
+        click.echo(f"Closed round {round_.number} of study {round_.study_id}.")
+    if not closed:
+        click.echo("No round was due.")
 
 
 COMMANDS = [demo_command, links_command, round_cli]

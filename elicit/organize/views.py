@@ -1,14 +1,43 @@
-"""Organizer pages: the list of studies and a study's overview."""
+"""Organizer pages: studies (list, create, import, overview, settings, clone, delete).
+
+Each area has its own module and blueprint, nested under this one so every
+endpoint is `organize.…`: questions, panel, rounds, team, audit.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from elicit.auth.decorators import study_role
-from elicit.services import access, panel, studies
+from elicit.errors import DomainError
+from elicit.models import Role
+from elicit.organize import (
+    audit_views,
+    panel_views,
+    question_views,
+    round_views,
+    settings_views,
+    team_views,
+)
+from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
+from elicit.organize.helpers import show_errors, status_for, upload_bytes
+from elicit.services import (
+    access,
+    consensus_rules,
+    panel,
+    rounds,
+    studies,
+    study_builder,
+    study_io,
+)
 
 bp = Blueprint("organize", __name__)
+for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
+              team_views.bp, audit_views.bp):
+    bp.register_blueprint(child)
 
 
 @bp.get("/")
@@ -26,15 +55,110 @@ def list_studies():
     return render_template("organize/studies_list.html", studies=access.studies_for(current_user))
 
 
+@bp.route("/studies/new", methods=["GET", "POST"])
+@login_required
+def new_study():
+    """Create a draft study owned by the current user."""
+    form = StudyForm(languages=["en"])
+    if form.validate_on_submit():
+        try:
+            study = study_builder.create_study(current_user, **_study_values(form))
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Study created. Add options, criteria and the panel next.", "info")
+            return redirect(url_for("organize.questions.show_questions", study_id=study.id))
+    status = status_for(form)
+    return render_template("organize/study_form.html", form=form, study=None), status
+
+
+@bp.route("/studies/import", methods=["GET", "POST"])
+@login_required
+def import_study():
+    """Create a study from an exported JSON definition."""
+    form = JsonUploadForm()
+    if form.validate_on_submit():
+        try:
+            data = json.loads(upload_bytes(form.file).decode("utf-8-sig"))
+            study = study_io.import_study(current_user, data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            form.file.errors = ["The file is not valid JSON."]
+        except DomainError as exc:
+            show_errors(form, exc, fallback="file")
+        else:
+            flash("Study imported as a draft.", "info")
+            return redirect(url_for("organize.show_study", study_id=study.id))
+    status = status_for(form)
+    return render_template("organize/study_import.html", form=form), status
+
+
 @bp.get("/studies/<int:study_id>")
 @study_role()
 def show_study(study_id: int):
-    """Show a study: options, criteria, rounds and response counts."""
+    """Show a study: status, rounds, questions at a glance, consensus rule, next steps."""
     role = access.role_on(current_user, study_id)
-    counts = studies.round_counts(g.study)
-    current = g.study.current_round
-    links = []
-    if role in access.MANAGE_ROLES and current is not None:
-        links = panel.links_for_round(current)
-    return render_template("organize/study_show.html", study=g.study, role=role,
-                           counts=counts, links=links)
+    manage, current = role in access.MANAGE_ROLES, g.study.current_round
+    return render_template(
+        "organize/study_show.html", study=g.study, role=role, manage=manage,
+        counts=studies.round_counts(g.study), open_round=rounds.open_round(g.study),
+        rule=consensus_rules.describe(g.study.consensus_rule), action=ActionForm(),
+        links=panel.links_for_round(current) if manage and current is not None else [])
+
+
+@bp.route("/studies/<int:study_id>/edit", methods=["GET", "POST"])
+@study_role(access.MANAGE_ROLES)
+def edit_study(study_id: int):
+    """Edit the title, briefing, languages and anchoring setting."""
+    form = StudyForm(obj=g.study)
+    if form.validate_on_submit():
+        try:
+            study_builder.update_study(g.study, actor_id=current_user.id, **_study_values(form))
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Study saved.", "info")
+            return redirect(url_for("organize.show_study", study_id=study_id))
+    status = status_for(form)
+    return render_template("organize/study_form.html", form=form, study=g.study), status
+
+
+@bp.post("/studies/<int:study_id>/clone")
+@study_role(access.MANAGE_ROLES)
+def clone_study(study_id: int):
+    """Copy the study's definition into a new draft study."""
+    copy = study_io.clone_study(g.study, current_user)
+    flash(f"Created “{copy.title}”: same questions, no panel and no answers.", "info")
+    return redirect(url_for("organize.show_study", study_id=copy.id))
+
+
+@bp.get("/studies/<int:study_id>/export.json")
+@study_role(access.MANAGE_ROLES)
+def export_study(study_id: int):
+    """Download the study definition as JSON (includes seed realizations)."""
+    body = json.dumps(study_io.export_study(g.study), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="study-{study_id}.json"'})
+
+
+@bp.route("/studies/<int:study_id>/delete", methods=["GET", "POST"])
+@study_role([Role.OWNER])
+def delete_study(study_id: int):
+    """Delete the study after its title was typed (soft: it can be restored until purged)."""
+    form = ConfirmTitleForm()
+    if form.validate_on_submit():
+        try:
+            study_builder.soft_delete_study(g.study, confirm_title=form.confirm_title.data,
+                                            actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"“{g.study.title}” was deleted. An administrator can restore it with "
+                  f"`flask study restore {study_id}` until it is purged.", "info")
+            return redirect(url_for("organize.list_studies"))
+    status = status_for(form)
+    return render_template("organize/study_delete.html", form=form, study=g.study), status
+
+
+def _study_values(form: StudyForm) -> dict:
+    return {"title": form.title.data, "briefing": form.briefing.data or "",
+            "languages": form.languages.data, "anchoring": form.anchoring.data}

@@ -18,6 +18,7 @@ from flask import (
 )
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
+from elicit.extensions import limiter
 from elicit.respond.forms import (
     ConsentForm,
     LanguageForm,
@@ -52,6 +53,7 @@ def no_referrer(response):
 
 
 @bp.route("/r/<token>", methods=["GET", "HEAD"])
+@limiter.limit("60 per minute")  # per address: slows down guessing of links
 def open_link(token: str):
     """Exchange a personal link for a session and drop the token from the URL.
 

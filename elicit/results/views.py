@@ -1,44 +1,122 @@
-"""Analyst pages: the ranked recommendations of a round."""
+"""Analyst pages: the results dashboard, one option in depth, calibration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
+from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.services import results
+from elicit.errors import NotFound, ValidationFailed
+from elicit.extensions import db
+from elicit.models import Option
+from elicit.results.downloads import bp as downloads_bp
+from elicit.services import access, calibration, rationales, results
 
 bp = Blueprint("results", __name__)
+bp.register_blueprint(downloads_bp)
 
-METHODS = {
-    "mean": "Equal-weight mean",
-    "median": "Median",
-    "trimmed": "Trimmed mean",
-    "geo-odds": "Geometric mean of odds",
-    "extremized": "Extremized log-odds",
-}
+
+def chosen_params(study) -> results.ResultParams:
+    """The analyst's choices from the query string; 400/404 when they are wrong."""
+    try:
+        return results.parse_params(study, request.args)
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    except NotFound:
+        abort(404, "No such round.")
+
+
+def page_context(study, params) -> dict:
+    """What every results page needs for its controls and links."""
+    round_ = results.find_round(study, params.round) if params.round else None
+    return {"study": study, "round": round_, "params": params,
+            "query": params.query_args(study), "methods": results.available_methods(study),
+            "groups": results.study_groups(study),
+            "scale_criteria": [c for c in study.criteria if c.kind == "scale"],
+            "weights": dict(params.weights),
+            "option_ids": {o.title: o.id for o in study.options},
+            "can_manage": access.role_on(current_user, study.id) in access.MANAGE_ROLES}
 
 
 @bp.get("/studies/<int:study_id>/results")
 @study_role()
 def show_results(study_id: int):
-    """Show the options ranked by aggregated expected impact."""
-    study = g.study
-    method = request.args.get("method", "mean")
-    if method not in METHODS:
-        abort(400, f"Unknown aggregation method {method!r}.")
-    round_ = _chosen_round(study)
-    ranking = results.rank_round(round_, method=method) if round_ is not None else None
-    return render_template("results/results_show.html", study=study, round=round_,
-                           ranking=ranking, method=method, methods=METHODS)
+    """Show the ranked recommendations of a round with their uncertainty."""
+    params = chosen_params(g.study)
+    try:
+        outcome = results.round_results(g.study, params) if params.round else None
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    context = page_context(g.study, params)
+    return render_template("results/results_show.html", results=outcome,
+                           charts=results.round_charts(g.study, params) if outcome else {},
+                           ranking=outcome.ranking if outcome else None,
+                           submitted=results.submitted_count(context["round"])
+                           if context["round"] else 0,
+                           rule=outcome.rule_text if outcome else "", **context)
 
 
-def _chosen_round(study):
-    if not study.rounds:
-        return None
-    wanted = request.args.get("round", type=int)
-    if wanted is None:
-        return study.current_round
-    for round_ in study.rounds:
-        if round_.number == wanted:
-            return round_
-    abort(404)
+@bp.get("/studies/<int:study_id>/results/charts/<name>.svg")
+@study_role()
+def show_chart(study_id: int, name: str):
+    """Serve one dashboard chart as an SVG image (from the cached results)."""
+    params = chosen_params(g.study)
+    try:
+        outcome = results.round_results(g.study, params) if params.round else None
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    charts = results.round_charts(g.study, params) if outcome else {}
+    if name not in charts:
+        abort(404)
+    return _svg(charts[name].svg)
+
+
+@bp.get("/studies/<int:study_id>/results/options/<int:option_id>/charts/<int:index>.svg")
+@study_role()
+def show_option_chart(study_id: int, option_id: int, index: int):
+    """Serve one distribution chart of an option as an SVG image."""
+    detail = rationales.option_detail(g.study, chosen_params(g.study), _option(study_id,
+                                                                              option_id))
+    if not 0 <= index < len(detail.distributions):
+        abort(404)
+    return _svg(detail.distributions[index].svg)
+
+
+def _svg(text: str) -> Response:
+    response = Response(text, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _option(study_id: int, option_id: int) -> Option:
+    option = db.session.get(Option, option_id)
+    if option is None or option.study_id != study_id:
+        abort(404)
+    return option
+
+
+@bp.get("/studies/<int:study_id>/results/options/<int:option_id>")
+@study_role()
+def show_option(study_id: int, option_id: int):
+    """Show one option's judgments and the experts' rationales by stance."""
+    params = chosen_params(g.study)
+    detail = rationales.option_detail(g.study, params, _option(study_id, option_id))
+    return render_template("results/option_show.html", detail=detail,
+                           **page_context(g.study, params))
+
+
+@bp.get("/studies/<int:study_id>/results/calibration")
+@study_role()
+def show_calibration(study_id: int):
+    """Show each expert's calibration, information and Cooke weight, under pseudonyms."""
+    params = chosen_params(g.study)
+    round_ = results.find_round(g.study, params.round) if params.round else None
+    if round_ is None or not calibration.has_seed_questions(round_):
+        abort(404, "This study has no calibration questions with known answers.")
+    try:
+        outcome = calibration.calibrate(round_)
+    except ValueError as exc:
+        abort(400, f"The calibration questions cannot be scored yet: {exc}")
+    return render_template("results/calibration_show.html", calibration=outcome,
+                           **page_context(g.study, params))

@@ -73,3 +73,29 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
+
+
+def change_password(user: User, *, current: str, new: str) -> User:
+    """Set a new password after checking the current one; every other session ends."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed({"current_password": "That is not your current password."}) \
+            from None
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"new_password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+    if new == current:
+        raise ValidationFailed({"new_password": "Choose a different password."})
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("user.password", actor_type="user", actor_id=user.id, obj=user)
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> User:
+    """Sign the user out everywhere (every browser, including this one)."""
+    user.session_version += 1
+    audit.record("user.logout_everywhere", actor_type="user", actor_id=user.id, obj=user)
+    db.session.commit()
+    return user

@@ -9,7 +9,15 @@ from sqlalchemy import select
 
 from elicit.errors import Conflict, ValidationFailed
 from elicit.extensions import db
-from elicit.models import Expert, Invitation, Response, ResponseStatus, Round, Study
+from elicit.models import (
+    Expert,
+    Invitation,
+    Response,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+    Study,
+)
 from elicit.services import audit, tokens
 from elicit.services.accounts import normalise_email
 
@@ -27,12 +35,16 @@ class ExpertLink:
 
 
 def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
-               group: str = "", language: str = "en", actor_id: int | None = None) -> Expert:
-    """Add one expert to the study's panel (the caller commits)."""
+               group: str = "", language: str = "en", actor_id: int | None = None,
+               record: bool = True) -> Expert:
+    """Add one expert to the study's panel (the caller commits).
+
+    `record=False` leaves the audit event to the caller (a bulk import writes one).
+    """
     email = normalise_email(email)
     if not name.strip():
         raise ValidationFailed({"name": "Enter the expert's name."})
-    if "@" not in email:
+    if "@" not in email or len(email) > 254:
         raise ValidationFailed({"email": "Enter a valid e-mail address."})
     taken = db.session.scalar(
         select(Expert.id).where(Expert.study_id == study.id, Expert.email == email)
@@ -43,8 +55,9 @@ def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
                     group=group.strip(), language=language)
     db.session.add(expert)
     db.session.flush()
-    audit.record("expert.add", actor_type="user" if actor_id else "system", actor_id=actor_id,
-                 study_id=study.id, obj=expert, details={"group": expert.group})
+    if record:
+        audit.record("expert.add", actor_type="user" if actor_id else "system", actor_id=actor_id,
+                     study_id=study.id, obj=expert, details={"group": expert.group})
     return expert
 
 
@@ -87,3 +100,14 @@ def links_for_round(round_: Round) -> list[ExpertLink]:
     return [ExpertLink(name=expert.name, email=expert.email, link=link_for(invitation),
                        status=status or "invited")
             for invitation, expert, status in rows]
+
+
+def add_one_expert(study: Study, *, actor_id: int, **fields) -> Expert:
+    """Add an expert from the panel page; invited at once if a round is open."""
+    expert = add_expert(study, actor_id=actor_id, **fields)
+    open_round = next((r for r in study.rounds if r.status == RoundStatus.OPEN), None)
+    if open_round is not None:
+        invite_panel(open_round)
+    db.session.commit()
+    return expert
+

@@ -115,3 +115,11 @@ def test_cookies_are_httponly_lax_and_secure_over_https(app_factory):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_guessing_expert_links_is_rate_limited(strict_app):
+    client = strict_app.test_client()
+    statuses = [client.get(f"/r/guess-{n:04d}-abcdefghijklmnopqrstuvwxyz").status_code
+                for n in range(62)]
+    assert set(statuses[:60]) == {404}
+    assert statuses[60:] == [429, 429]

@@ -64,3 +64,52 @@ def test_open_redirect_after_login_is_refused(app, client):
     response = client.post("/login?next=//evil.example/x",
                            data={"email": "owner@example.org", "password": PASSWORD})
     assert response.headers["Location"].endswith("/studies")
+
+
+def test_change_password_keeps_this_session_and_ends_the_others(app, client, auth):
+    from elicit.models import AuditEvent
+
+    with app.app_context():
+        make_user()
+    other = app.test_client()
+    other.post("/login", data={"email": "owner@example.org", "password": PASSWORD})
+    assert other.get("/studies").status_code == 200
+    auth.login("owner@example.org", PASSWORD)
+    wrong = client.post("/account", data={"current_password": "nope",
+                                          "new_password": "a new long password",
+                                          "confirm": "a new long password"})
+    assert wrong.status_code == 422 and b"not your current password" in wrong.data
+    mismatch = client.post("/account", data={"current_password": PASSWORD,
+                                             "new_password": "a new long password",
+                                             "confirm": "something else"})
+    assert mismatch.status_code == 422 and b"The two passwords differ." in mismatch.data
+    done = client.post("/account", data={"current_password": PASSWORD,
+                                         "new_password": "a new long password",
+                                         "confirm": "a new long password"})
+    assert done.status_code == 302
+    assert client.get("/studies").status_code == 200  # this browser stays signed in
+    assert other.get("/studies").status_code == 302  # the other one is out
+    auth.logout()
+    assert auth.login("owner@example.org", PASSWORD).status_code == 200  # old one fails
+    assert auth.login("owner@example.org", "a new long password").status_code == 302
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="user.password").count() == 1
+
+
+def test_sign_out_everywhere(app, client, auth):
+    with app.app_context():
+        make_user()
+    other = app.test_client()
+    other.post("/login", data={"email": "owner@example.org", "password": PASSWORD})
+    auth.login("owner@example.org", PASSWORD)
+    assert client.post("/account/sessions/end").status_code == 302
+    assert client.get("/studies").status_code == 302
+    assert other.get("/studies").status_code == 302
+
+
+def test_session_cookie_flags(app, client, auth):
+    with app.app_context():
+        make_user()
+    response = auth.login("owner@example.org", PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -1,0 +1,1 @@
+"""Account pages: personal API tokens."""

@@ -1,0 +1,17 @@
+"""Forms of the account pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class TokenForm(FlaskForm):
+    """Name a new personal API token."""
+
+    name = StringField("What is the token for?", validators=[DataRequired(), Length(max=100)])
+
+
+class RevokeForm(FlaskForm):
+    """A CSRF-protected revoke button."""

@@ -1,0 +1,140 @@
+"""JSON Schemas of the API's bodies; the OpenAPI document is built from these."""
+
+from __future__ import annotations
+
+from elicit.services.results import TIDY_COLUMNS
+
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+INT_OR_NULL = {"type": ["integer", "null"]}
+STRING_OR_NULL = {"type": ["string", "null"]}
+ROLE = {"type": "string", "enum": ["owner", "organizer", "analyst"]}
+
+ROUND_SCHEMA = {
+    "type": "object",
+    "required": ["number", "status"],
+    "properties": {"number": {"type": "integer"}, "status": {"type": "string"}},
+}
+OPTION_SCHEMA = {
+    "type": "object",
+    "required": ["id", "title"],
+    "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                   "description": {"type": "string"},
+                   "position": {"type": "integer"}, "retired_after_round": INT_OR_NULL},
+}
+STUDY_SCHEMA = {
+    "type": "object",
+    "required": ["id", "title", "status", "role", "rounds", "options"],
+    "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "status": {"type": "string"},
+        "role": ROLE, "rounds": {"type": "array", "items": ROUND_SCHEMA},
+        "options": {"type": "array", "items": OPTION_SCHEMA},
+    },
+}
+ROUND_DETAIL_SCHEMA = {
+    "type": "object",
+    "required": ["number", "status", "invited", "drafts", "submitted", "data_version"],
+    "properties": {
+        "number": {"type": "integer"}, "status": {"type": "string"},
+        "invited": {"type": "integer"}, "drafts": {"type": "integer"},
+        "submitted": {"type": "integer"}, "data_version": {"type": "integer"},
+        "opened_at": STRING_OR_NULL, "closed_at": STRING_OR_NULL,
+    },
+}
+RESPONSES_SCHEMA = {
+    "type": "object",
+    "required": ["round", "experts"],
+    "properties": {
+        "round": {"type": "integer"},
+        "experts": {"type": "array", "items": {
+            "type": "object", "required": ["expert", "group", "status"],
+            "properties": {"expert": {"type": "string", "pattern": "^E[0-9]{3,}$"},
+                           "group": {"type": "string"},
+                           "status": {"type": "string",
+                                      "enum": ["invited", "draft", "submitted"]},
+                           "submitted_at": STRING_OR_NULL}}},
+    },
+}
+RESULT_OPTION = {
+    "type": "object",
+    "required": ["option", "rank", "score", "low", "high", "p_first", "p_top3"],
+    "properties": {"option": {"type": "string"}, "rank": {"type": "integer"},
+                   "score": NUMBER_OR_NULL, "low": NUMBER_OR_NULL, "high": NUMBER_OR_NULL,
+                   "p_first": NUMBER_OR_NULL, "p_top3": NUMBER_OR_NULL,
+                   "likelihood": NUMBER_OR_NULL, "impact": NUMBER_OR_NULL,
+                   "n_experts": {"type": "integer"}, "consensus": {"type": "string"},
+                   "previous_rank": INT_OR_NULL, "change": INT_OR_NULL},
+}
+RESULTS_SCHEMA = {
+    "type": "object",
+    "required": ["method", "round", "options", "provenance"],
+    "properties": {
+        "method": {"type": "string"}, "round": INT_OR_NULL,
+        "options": {"type": "array", "items": RESULT_OPTION},
+        "provenance": {"type": ["object", "null"]},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "groups": {"type": "array", "items": {"type": "string"}},
+        "criterion_weights": {"type": "object", "additionalProperties": {"type": "number"}},
+        "previous_round": INT_OR_NULL, "n_experts": {"type": "integer"},
+        "kendall_w": NUMBER_OR_NULL, "summary": {"type": "string"},
+    },
+}
+JUDGMENT_ROW = {
+    "type": "object",
+    "required": TIDY_COLUMNS,
+    "properties": {
+        "round": {"type": "integer"}, "expert": {"type": "string"},
+        "group": {"type": "string"}, "option": {"type": "string"},
+        "criterion": {"type": "string"}, "kind": {"type": "string",
+                                                  "enum": ["probability", "scale"]},
+        "weight": {"type": "number"}, "value": NUMBER_OR_NULL, "lowest": NUMBER_OR_NULL,
+        "best": NUMBER_OR_NULL, "highest": NUMBER_OR_NULL, "confidence": NUMBER_OR_NULL,
+        "abstained": {"type": "boolean"}, "rationale": {"type": "string"},
+        "submitted_at": STRING_OR_NULL,
+    },
+}
+JUDGMENTS_PAGE_SCHEMA = {
+    "type": "object",
+    "required": ["page", "per_page", "total", "next", "judgments"],
+    "properties": {"page": {"type": "integer"}, "per_page": {"type": "integer"},
+                   "total": {"type": "integer"}, "next": STRING_OR_NULL,
+                   "judgments": {"type": "array", "items": JUDGMENT_ROW}},
+}
+STUDY_DEFINITION_SCHEMA = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string"}, "briefing": {"type": "string"},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "anchoring": {"type": "string", "enum": ["before", "after"]},
+        "consensus_rule": {"type": "object"},
+        "options": {"type": "array", "items": {
+            "type": "object", "required": ["title"],
+            "properties": {"title": {"type": "string"}, "description": {"type": "string"}}}},
+        "criteria": {"type": "array", "items": {
+            "type": "object", "required": ["name", "kind"],
+            "properties": {"name": {"type": "string"},
+                           "kind": {"type": "string", "enum": ["probability", "scale"]},
+                           "question": {"type": "string"}, "four_step": {"type": "boolean"},
+                           "weight": {"type": "number"}, "scale_min": {"type": "integer"},
+                           "scale_max": {"type": "integer"},
+                           "scale_labels": {"type": "object"}}}},
+        "seed_questions": {"type": "array", "items": {
+            "type": "object", "required": ["text"],
+            "properties": {"text": {"type": "string"}, "unit": {"type": "string"},
+                           "scale": {"type": "string", "enum": ["uni", "log"]},
+                           "realization": NUMBER_OR_NULL}}},
+    },
+}
+PANEL_IMPORT_SCHEMA = {
+    "type": "object",
+    "required": ["experts"],
+    "properties": {"experts": {"type": "array", "items": {
+        "type": "object", "required": ["name", "email"],
+        "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+                       "affiliation": {"type": "string"}, "group": {"type": "string"},
+                       "language": {"type": "string"}}}}},
+}
+PANEL_IMPORTED_SCHEMA = {
+    "type": "object", "required": ["added", "panel_size"],
+    "properties": {"added": {"type": "integer"}, "panel_size": {"type": "integer"}},
+}

@@ -1,0 +1,35 @@
+"""Panel commands: import experts from CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from elicit.cli.common import find_study, message
+from elicit.errors import DomainError
+from elicit.services import panel_import
+
+panel_cli = AppGroup("panel", help="Manage a study's expert panel.")
+
+
+@panel_cli.command("import")
+@click.argument("study")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--only-valid", is_flag=True,
+              help="Import the good rows even if some rows are bad (they are listed).")
+def panel_import_command(study: str, file: Path, only_valid: bool) -> None:
+    """Add the experts of FILE.csv (name,email[,affiliation,group,language,expertise])."""
+    found = find_study(study)
+    try:
+        result = panel_import.import_panel(found, file.read_bytes(), only_valid=only_valid)
+    except DomainError as exc:
+        raise click.ClickException("Nothing was imported.\n" + "\n".join(
+            getattr(exc, "errors", {"": message(exc)}).values())) from exc
+    for error in result.report.errors:
+        click.echo(f"skipped {error}", err=True)
+    click.echo(f"Imported {result.imported} expert(s) into “{found.title}”.")
+
+
+COMMANDS = [panel_cli]

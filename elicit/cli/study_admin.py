@@ -1,0 +1,74 @@
+"""Study definition commands: export, import, restore and purge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from elicit.cli.common import find_study, message
+from elicit.errors import DomainError
+from elicit.extensions import db
+from elicit.models import User
+from elicit.services import study_builder, study_io
+from elicit.services.accounts import normalise_email
+
+study_cli = AppGroup("study", help="Export, import, restore and purge studies.")
+
+
+@study_cli.command("export")
+@click.argument("study")
+def study_export(study: str) -> None:
+    """Print the study definition as JSON (options, criteria, seeds, rule, mail texts)."""
+    click.echo(json.dumps(study_io.export_study(find_study(study)), indent=2,
+                          ensure_ascii=False))
+
+
+@study_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--owner", required=True, help="E-mail of the account that will own it.")
+def study_import(file: Path, owner: str) -> None:
+    """Create a draft study from an exported JSON definition."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(owner)))
+    if user is None:
+        raise click.UsageError(f"No account for {owner}.")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8-sig"))
+        created = study_io.import_study(user, data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
+    except DomainError as exc:
+        raise click.ClickException(message(exc)) from exc
+    click.echo(f"Created study {created.id}: {created.title}")
+
+
+@study_cli.command("restore")
+@click.argument("study_id", type=int)
+def study_restore(study_id: int) -> None:
+    """Bring back a deleted study."""
+    try:
+        study_builder.restore_study(study_builder.deleted_study(study_id))
+    except DomainError as exc:
+        raise click.ClickException(message(exc)) from exc
+    click.echo(f"Study {study_id} restored.")
+
+
+@study_cli.command("purge")
+@click.argument("study_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def study_purge(study_id: int, yes: bool) -> None:
+    """Erase a deleted study and all its answers for good (the audit trail stays)."""
+    try:
+        study = study_builder.deleted_study(study_id)
+    except DomainError as exc:
+        raise click.ClickException(message(exc)) from exc
+    if not yes:
+        click.confirm(f"Erase “{study.title}” and every answer in it?", abort=True)
+    study_builder.purge_study(study)
+    click.echo(f"Study {study_id} purged.")
+
+
+COMMANDS = [study_cli]

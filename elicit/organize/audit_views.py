@@ -1,0 +1,28 @@
+"""A study's audit trail: read and export only (no route edits or deletes events)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, render_template, request
+
+from elicit.auth.decorators import study_role
+from elicit.services import access, audit_log
+
+bp = Blueprint("audit", __name__, url_prefix="/studies/<int:study_id>/audit")
+
+
+@bp.get("")
+@study_role(access.MANAGE_ROLES)
+def show_audit(study_id: int):
+    """Every recorded action on the study, newest first, 100 per page."""
+    number = request.args.get("page", default=1, type=int)
+    entries, pages = audit_log.page(g.study, number)
+    return render_template("organize/audit.html", study=g.study, entries=entries,
+                           page=min(max(1, number), pages), pages=pages)
+
+
+@bp.get("/export.csv")
+@study_role(access.MANAGE_ROLES)
+def export_audit(study_id: int):
+    """Download the whole trail as CSV."""
+    return Response(audit_log.export_csv(g.study), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="audit-study-{study_id}.csv"'})

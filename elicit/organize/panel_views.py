@@ -1,0 +1,156 @@
+"""The panel: experts and their status per round, CSV import, invitations and reminders."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from elicit.auth.decorators import study_role
+from elicit.errors import Conflict, DomainError
+from elicit.extensions import db
+from elicit.models import Invitation
+from elicit.organize.forms import LANGUAGE_NAMES, ActionForm, CsvUploadForm, ExpertForm
+from elicit.organize.helpers import UNPROCESSABLE, show_errors, status_for, upload_bytes
+from elicit.services import (
+    access,
+    invitations,
+    outbox,
+    panel,
+    panel_import,
+    panel_status,
+    rounds,
+)
+
+bp = Blueprint("panel", __name__, url_prefix="/studies/<int:study_id>/panel")
+manage = study_role(access.MANAGE_ROLES)
+
+
+def _back():
+    return redirect(url_for("organize.panel.show_panel", study_id=g.study.id))
+
+
+def _expert_form(posted: bool = False) -> ExpertForm:
+    """The add-expert form (bound to the request when `posted`), in the study's languages."""
+    form = ExpertForm() if posted else ExpertForm(formdata=None)
+    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code))
+                             for code in g.study.languages]
+    return form
+
+
+def _page(form=None, status: int = 200):
+    chosen = request.args.get("round", type=int)
+    round_ = (rounds.round_by_number(g.study, chosen) if chosen else None) \
+        or g.study.current_round
+    statuses = panel_status.expert_statuses(round_) if round_ is not None else []
+    links = {i.id: panel.link_for(i) for i in (s.invitation for s in statuses) if i is not None}
+    return render_template(
+        "organize/panel.html", study=g.study, round=round_, statuses=statuses, links=links,
+        groups=panel_status.group_overview(statuses), form=form or _expert_form(),
+        action=ActionForm(), open_round=rounds.open_round(g.study)), status
+
+
+@bp.get("")
+@manage
+def show_panel(study_id: int):
+    """Each expert's status in a round, with counts per stakeholder group."""
+    return _page()
+
+
+@bp.post("/experts")
+@manage
+def add_expert(study_id: int):
+    """Add one expert (invited at once when a round is open)."""
+    form = _expert_form(posted=True)
+    if form.validate_on_submit():
+        try:
+            panel.add_one_expert(g.study, actor_id=current_user.id, name=form.name.data,
+                                 email=form.email.data, affiliation=form.affiliation.data,
+                                 group=form.group.data, language=form.language.data)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"{form.name.data} added to the panel.", "info")
+            return _back()
+    return _page(form, UNPROCESSABLE)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@manage
+def import_panel(study_id: int):
+    """Import experts from CSV: every bad row is reported; nothing is added until clean."""
+    form = CsvUploadForm()
+    if form.validate_on_submit():
+        try:
+            result = panel_import.import_panel(g.study, upload_bytes(form.file),
+                                               only_valid=form.only_valid.data,
+                                               actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc, fallback="file")
+        else:
+            flash(f"Imported {result.imported} expert(s)"
+                  + (f"; skipped {result.skipped} bad row(s)." if result.skipped else "."),
+                  "info")
+            for error in result.report.errors:
+                flash(str(error), "error")
+            return _back()
+    status = status_for(form)
+    return render_template("organize/panel_import.html", form=form, study=g.study), status
+
+
+@bp.post("/<any(invitation, reminder):kind>")
+@manage
+def queue_mail(study_id: int, kind: str):
+    """Queue invitations (not yet sent) or reminders (everyone who has not submitted)."""
+    round_ = rounds.open_round(g.study)
+    try:
+        if round_ is None:
+            raise Conflict("No round is open: launch one first.")
+        count = outbox.queue(round_, kind, actor_id=current_user.id)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        outbox.send_after_response(g.study.id)
+        flash(f"{count} {kind}(s) queued; they are being sent now.", "info")
+    return _back()
+
+
+@bp.post("/retry")
+@manage
+def retry_failed(study_id: int):
+    """Queue every failed e-mail of the study again."""
+    count = outbox.retry_failed(g.study.id, actor_id=current_user.id)
+    outbox.send_after_response(g.study.id)
+    flash(f"{count} failed e-mail(s) queued again.", "info")
+    return _back()
+
+
+@bp.get("/outbox")
+@manage
+def show_outbox(study_id: int):
+    """The study's e-mails with their delivery status and last error."""
+    return render_template("organize/outbox.html", study=g.study,
+                           messages=outbox.messages_for(g.study.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/<any(revoke, reissue):verb>")
+@manage
+def change_link(study_id: int, invitation_id: int, verb: str):
+    """Revoke an expert's link, or replace it with a new one."""
+    invitation = invitations_for(invitation_id)
+    act = invitations.revoke_invitation if verb == "revoke" else invitations.reissue_invitation
+    try:
+        act(invitation, actor_id=current_user.id)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        flash("Link revoked." if verb == "revoke" else "New link issued; the old one no "
+              "longer works.", "info")
+    return _back()
+
+
+def invitations_for(invitation_id: int) -> Invitation:
+    """An invitation of the study in `g.study`, else 404."""
+    found = db.session.get(Invitation, invitation_id)
+    if found is None or found.expert.study_id != g.study.id:
+        abort(404)
+    return found

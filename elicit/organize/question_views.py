@@ -1,0 +1,186 @@
+"""Study builder: options, criteria and seed questions, with safe-edit refusals shown."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from elicit.auth.decorators import study_role
+from elicit.errors import DomainError
+from elicit.models import Criterion, Option, SeedQuestion
+from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
+from elicit.organize.helpers import owned, show_errors, status_for, upload_bytes
+from elicit.services import access, questions, safe_edits, study_io
+
+bp = Blueprint("questions", __name__, url_prefix="/studies/<int:study_id>")
+manage = study_role(access.MANAGE_ROLES)
+
+
+def _back():
+    return redirect(url_for("organize.questions.show_questions", study_id=g.study.id))
+
+
+def _render(template: str, form, **context):
+    status = status_for(form)
+    return render_template(template, form=form, study=g.study, **context), status
+
+
+@bp.get("/questions")
+@manage
+def show_questions(study_id: int):
+    """List options, criteria and seed questions, marking those already answered."""
+    return render_template(
+        "organize/questions.html", study=g.study, option_form=OptionForm(formdata=None),
+        answered={"options": safe_edits.answered_option_ids(g.study),
+                  "criteria": safe_edits.answered_criterion_ids(g.study),
+                  "seeds": safe_edits.answered_seed_ids(g.study)},
+        action=ActionForm())
+
+
+@bp.post("/options")
+@manage
+def add_option(study_id: int):
+    """Add an option."""
+    form = OptionForm()
+    if form.validate_on_submit():
+        try:
+            questions.add_option(g.study, title=form.title.data,
+                                 description=form.description.data, actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Option added.", "info")
+            return _back()
+    return _render("organize/item_form.html", form, what="option", item=None)
+
+
+@bp.route("/options/<int:option_id>/edit", methods=["GET", "POST"])
+@manage
+def edit_option(study_id: int, option_id: int):
+    """Reword an option (refused once it is answered)."""
+    option = owned(Option, option_id, g.study)
+    form = OptionForm(obj=option)
+    if form.validate_on_submit():
+        try:
+            questions.update_option(option, title=form.title.data,
+                                    description=form.description.data, actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Option saved.", "info")
+            return _back()
+    return _render("organize/item_form.html", form, what="option", item=option)
+
+
+@bp.post("/options/<int:option_id>/<any(delete, retire, reinstate):verb>")
+@manage
+def change_option(study_id: int, option_id: int, verb: str):
+    """Remove, retire or reinstate an option."""
+    option = owned(Option, option_id, g.study)
+    act = {"delete": questions.remove_option, "retire": questions.retire_option,
+           "reinstate": questions.reinstate_option}[verb]
+    try:
+        act(option, actor_id=current_user.id)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        flash({"delete": "Option removed.", "retire": "Option retired: it is not asked again.",
+               "reinstate": "Option reinstated for the next round."}[verb], "info")
+    return _back()
+
+
+@bp.route("/criteria/new", methods=["GET", "POST"])
+@bp.route("/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
+@manage
+def edit_criterion(study_id: int, criterion_id: int | None = None):
+    """Add or edit a criterion (probability, IDEA four-step or labelled scale)."""
+    criterion = owned(Criterion, criterion_id, g.study) if criterion_id else None
+    form = CriterionForm(data=_criterion_data(criterion))
+    if form.validate_on_submit():
+        try:
+            if criterion is None:
+                questions.add_criterion(g.study, form.values(), actor_id=current_user.id)
+            else:
+                questions.update_criterion(criterion, form.values(), actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Criterion saved.", "info")
+            return _back()
+    return _render("organize/criterion_form.html", form, item=criterion)
+
+
+def _criterion_data(criterion: Criterion | None) -> dict:
+    if criterion is None:
+        return {"weight": 1.0}
+    labels = "\n".join(f"{k}: {v}" for k, v in sorted(
+        (criterion.scale_labels or {}).items(), key=lambda kv: int(kv[0])))
+    return {"name": criterion.name, "question": criterion.question, "kind": criterion.kind,
+            "four_step": criterion.four_step, "scale_min": criterion.scale_min,
+            "scale_max": criterion.scale_max, "scale_labels": labels,
+            "weight": criterion.weight}
+
+
+@bp.post("/criteria/<int:criterion_id>/delete")
+@manage
+def delete_criterion(study_id: int, criterion_id: int):
+    """Remove a criterion nobody has answered."""
+    try:
+        questions.remove_criterion(owned(Criterion, criterion_id, g.study),
+                                   actor_id=current_user.id)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        flash("Criterion removed.", "info")
+    return _back()
+
+
+@bp.route("/seeds/new", methods=["GET", "POST"])
+@bp.route("/seeds/<int:seed_id>/edit", methods=["GET", "POST"])
+@manage
+def edit_seed(study_id: int, seed_id: int | None = None):
+    """Add or edit a calibration question and its true value."""
+    seed = owned(SeedQuestion, seed_id, g.study) if seed_id else None
+    form = SeedForm(obj=seed)
+    if form.validate_on_submit():
+        try:
+            if seed is None:
+                questions.add_seed(g.study, form.values(), actor_id=current_user.id)
+            else:
+                questions.update_seed(seed, form.values(), actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Calibration question saved.", "info")
+            return _back()
+    return _render("organize/item_form.html", form, what="calibration question", item=seed)
+
+
+@bp.post("/seeds/<int:seed_id>/delete")
+@manage
+def delete_seed(study_id: int, seed_id: int):
+    """Remove a calibration question nobody has answered."""
+    try:
+        questions.remove_seed(owned(SeedQuestion, seed_id, g.study), actor_id=current_user.id)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        flash("Calibration question removed.", "info")
+    return _back()
+
+
+@bp.route("/<any(options, seeds):what>/import", methods=["GET", "POST"])
+@manage
+def import_csv(study_id: int, what: str):
+    """Add options or calibration questions from a CSV file (all rows or none)."""
+    form = CsvUploadForm()
+    if form.validate_on_submit():
+        load = study_io.import_options_csv if what == "options" else study_io.import_seeds_csv
+        try:
+            count = load(g.study, upload_bytes(form.file), actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc, fallback="file")
+        else:
+            flash(f"Imported {count} row(s).", "info")
+            return _back()
+    return _render("organize/questions_import.html", form, what=what)

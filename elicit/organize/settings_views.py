@@ -1,0 +1,57 @@
+"""Study settings fixed before launch or shared by every round: consensus rule, mail texts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from elicit.auth.decorators import study_role
+from elicit.errors import DomainError
+from elicit.organize.forms import ConsensusRuleForm, MailTemplatesForm
+from elicit.organize.helpers import show_errors, status_for
+from elicit.services import access, consensus_rules, mail_templates, study_builder
+
+bp = Blueprint("settings", __name__, url_prefix="/studies/<int:study_id>")
+
+
+@bp.route("/consensus", methods=["GET", "POST"])
+@study_role(access.MANAGE_ROLES)
+def edit_consensus(study_id: int):
+    """Choose the consensus and stopping rule (before round 1 only)."""
+    form = ConsensusRuleForm(data=g.study.consensus_rule or None)
+    form.criterion.choices = [(c.name, c.name) for c in g.study.criteria]
+    if form.validate_on_submit():
+        try:
+            study_builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("Consensus rule saved.", "info")
+            return redirect(url_for("organize.show_study", study_id=study_id))
+    status = status_for(form)
+    return render_template("organize/consensus_form.html", form=form, study=g.study,
+                           locked=study_builder.launched(g.study),
+                           current=consensus_rules.describe(g.study.consensus_rule)), status
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@study_role(access.MANAGE_ROLES)
+def edit_mail(study_id: int):
+    """Edit the invitation and reminder texts (empty = the default text)."""
+    own = g.study.mail_templates or {}
+    form = MailTemplatesForm(data={f"{kind}_{part}": own.get(kind, {}).get(part, "")
+                                   for kind in mail_templates.KINDS
+                                   for part in ("subject", "body")})
+    if form.validate_on_submit():
+        try:
+            study_builder.set_mail_templates(g.study, form.values(), actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash("E-mail texts saved.", "info")
+            return redirect(url_for("organize.show_study", study_id=study_id))
+    status = status_for(form)
+    return render_template("organize/mail_form.html", form=form, study=g.study,
+                           placeholders=mail_templates.PLACEHOLDERS,
+                           defaults={k: mail_templates.default_text(k)
+                                     for k in mail_templates.KINDS}), status

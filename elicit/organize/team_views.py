@@ -1,0 +1,69 @@
+"""The study's team: owners give co-organizers and analysts a role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from elicit.auth.decorators import study_role
+from elicit.errors import DomainError, NotFound
+from elicit.models import Role
+from elicit.organize.forms import ActionForm, MemberForm, RoleForm
+from elicit.organize.helpers import UNPROCESSABLE, show_errors
+from elicit.services import access, team
+
+bp = Blueprint("team", __name__, url_prefix="/studies/<int:study_id>/team")
+owner_only = study_role([Role.OWNER])
+
+
+def _page(form=None, status: int = 200):
+    role = access.role_on(current_user, g.study.id)
+    return render_template("organize/team.html", study=g.study, members=team.members(g.study),
+                           form=form or MemberForm(formdata=None), role_form=RoleForm,
+                           is_owner=role == Role.OWNER, action=ActionForm()), status
+
+
+@bp.get("")
+@study_role(access.MANAGE_ROLES)
+def show_team(study_id: int):
+    """Who works on this study, with which role."""
+    return _page()
+
+
+@bp.post("")
+@owner_only
+def add_member(study_id: int):
+    """Give an existing account a role on this study."""
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            team.add_member(g.study, email=form.email.data, role=form.role.data,
+                            actor_id=current_user.id)
+        except DomainError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"{form.email.data} now has the role {form.role.data}.", "info")
+            return redirect(url_for("organize.team.show_team", study_id=study_id))
+    return _page(form, UNPROCESSABLE)
+
+
+@bp.post("/<int:membership_id>/<any(role, remove):verb>")
+@owner_only
+def change_member(study_id: int, membership_id: int, verb: str):
+    """Change a member's role or take them off the team."""
+    try:
+        found = team.membership(g.study, membership_id)
+        if verb == "remove":
+            team.remove_member(found, actor_id=current_user.id)
+        else:
+            form = RoleForm()
+            if not form.validate_on_submit():
+                raise DomainError("Choose owner, organizer or analyst.")
+            team.change_role(found, role=form.role.data, actor_id=current_user.id)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        show_errors(None, exc)
+    else:
+        flash("Team updated.", "info")
+    return redirect(url_for("organize.team.show_team", study_id=study_id))

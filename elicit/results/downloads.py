@@ -1,0 +1,123 @@
+"""Downloads of a study's results: raw data, aggregated tables, report, bundle.
+
+A blueprint nested in `results` (endpoints `results.downloads.*`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
+
+from elicit.auth.decorators import study_role
+from elicit.errors import NotFound, ValidationFailed
+from elicit.services import access, exports, report, results
+
+bp = Blueprint("downloads", __name__, url_prefix="/studies/<int:study_id>/downloads")
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON = "application/json"
+FORMATS = {"csv": CSV, "xlsx": XLSX, "json": JSON}
+
+
+def _attachment(body, mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(body) if not isinstance(body, bytes | str)
+                        else body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _format() -> str:
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        abort(400, f"format must be one of {', '.join(FORMATS)}.")
+    return fmt
+
+
+def _params() -> results.ResultParams:
+    try:
+        return results.parse_params(g.study, request.args)
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    except NotFound:
+        abort(404, "No such round.")
+
+
+def _outcome(params: results.ResultParams) -> results.RoundResults:
+    try:
+        outcome = results.round_results(g.study, params) if params.round else None
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    if outcome is None:
+        abort(404, "No submitted answers in this round yet.")
+    return outcome
+
+
+@bp.get("/judgments")
+@study_role()
+def download_judgments(study_id: int):
+    """Download the raw judgments (pseudonymised), all rounds or `?round=N`."""
+    fmt = _format()
+    number = request.args.get("round", type=int)
+    if number is not None and not any(r.number == number for r in g.study.rounds):
+        abort(404, "No such round.")
+    suffix = f"-round{number}" if number else ""
+    name = f"study{study_id}-judgments{suffix}.{fmt}"
+    body = {"csv": exports.raw_csv, "json": exports.raw_json,
+            "xlsx": exports.raw_xlsx}[fmt](g.study, number)
+    return _attachment(body, FORMATS[fmt], name)
+
+
+@bp.get("/identities.csv")
+@study_role(access.MANAGE_ROLES)
+def download_identities(study_id: int):
+    """Download who is behind each pseudonym (organizers only)."""
+    return _attachment(exports.identities_csv(g.study), CSV,
+                       f"study{study_id}-identities.csv")
+
+
+@bp.get("/results")
+@study_role()
+def download_results(study_id: int):
+    """Download the aggregated results of a round with the chosen parameters."""
+    fmt = _format()
+    params = _params()
+    outcome = _outcome(params)
+    name = f"study{study_id}-round{params.round}-{params.method}-results"
+    if fmt == "json":
+        from flask import json
+
+        return _attachment(json.dumps(exports.results_json(outcome)), JSON, name + ".json")
+    if fmt == "xlsx":
+        return _attachment(exports.results_xlsx(outcome), XLSX, name + ".xlsx")
+    table = request.args.get("table", "ranking")
+    if table not in exports.result_tables(outcome):
+        abort(404, f"No table {table!r} in these results.")
+    return _attachment(exports.results_csv(outcome, table), CSV, f"{name}-{table}.csv")
+
+
+@bp.get("/report")
+@study_role()
+def show_report(study_id: int):
+    """Show the methods report (print it to PDF from the browser)."""
+    params = _params()
+    try:
+        outcome = results.round_results(g.study, params) if params.round else None
+    except ValidationFailed as exc:
+        abort(400, " ".join(exc.errors.values()))
+    return render_template("results/report_show.html", study=g.study, params=params,
+                           charts=results.round_charts(g.study, params) if outcome else {},
+                           round=report.round_for(g.study, params), results=outcome,
+                           method_label=results.METHOD_LABELS[params.method],
+                           **report.report_context(g.study, params, outcome))
+
+
+@bp.get("/bundle.zip")
+@study_role()
+def download_bundle(study_id: int):
+    """Download the reproducibility bundle (tidy CSV, study JSON, the analysis command)."""
+    params = _params()
+    outcome = _outcome(params)
+    return _attachment(report.bundle(g.study, params, outcome), "application/zip",
+                       f"study{study_id}-round{params.round}-{params.method}-bundle.zip")

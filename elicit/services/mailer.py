@@ -1,0 +1,42 @@
+"""Deliver one e-mail: as an .eml file in instance/outbox/ (default) or over SMTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import Message
+
+from elicit.extensions import mail
+from elicit.models import OutboxMessage
+
+
+class DeliveryError(Exception):
+    """The transport refused or failed; the message may be retried."""
+
+
+def outbox_dir() -> Path:
+    """Where the `outbox` backend writes its files (MAIL_OUTBOX_DIR, else instance/outbox)."""
+    configured = current_app.config.get("MAIL_OUTBOX_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "outbox"
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Send `message` with the configured MAIL_BACKEND; raise DeliveryError on failure."""
+    email = Message(subject=message.subject, recipients=[message.to_address],
+                    body=message.body, sender=current_app.config["MAIL_DEFAULT_SENDER"])
+    backend = current_app.config.get("MAIL_BACKEND", "outbox")
+    try:
+        if backend == "smtp":
+            mail.send(email)
+        elif backend == "outbox":
+            folder = outbox_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{message.id:06d}-{message.kind}-{message.to_address}.eml"
+            path.write_bytes(email.as_bytes())
+        else:
+            raise DeliveryError(f"Unknown MAIL_BACKEND {backend!r} (use outbox or smtp).")
+    except DeliveryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
