@@ -103,16 +103,18 @@ STUDY_DEFINITION_SCHEMA = {
     "type": "object",
     "required": ["title"],
     "properties": {
-        "title": {"type": "string"}, "briefing": {"type": "string"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 300},
+        "briefing": {"type": "string"},
         "languages": {"type": "array", "items": {"type": "string"}},
         "anchoring": {"type": "string", "enum": ["before", "after"]},
         "consensus_rule": {"type": "object"},
         "options": {"type": "array", "items": {
             "type": "object", "required": ["title"],
-            "properties": {"title": {"type": "string"}, "description": {"type": "string"}}}},
+            "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 300},
+                           "description": {"type": "string"}}}},
         "criteria": {"type": "array", "items": {
             "type": "object", "required": ["name", "kind"],
-            "properties": {"name": {"type": "string"},
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 120},
                            "kind": {"type": "string", "enum": ["probability", "scale"]},
                            "question": {"type": "string"}, "four_step": {"type": "boolean"},
                            "weight": {"type": "number"}, "scale_min": {"type": "integer"},
@@ -120,7 +122,8 @@ STUDY_DEFINITION_SCHEMA = {
                            "scale_labels": {"type": "object"}}}},
         "seed_questions": {"type": "array", "items": {
             "type": "object", "required": ["text"],
-            "properties": {"text": {"type": "string"}, "unit": {"type": "string"},
+            "properties": {"text": {"type": "string", "minLength": 1},
+                           "unit": {"type": "string", "maxLength": 60},
                            "scale": {"type": "string", "enum": ["uni", "log"]},
                            "realization": NUMBER_OR_NULL}}},
     },
@@ -130,7 +133,8 @@ PANEL_IMPORT_SCHEMA = {
     "required": ["experts"],
     "properties": {"experts": {"type": "array", "items": {
         "type": "object", "required": ["name", "email"],
-        "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "email": {"type": "string", "minLength": 3, "maxLength": 254},
                        "affiliation": {"type": "string"}, "group": {"type": "string"},
                        "language": {"type": "string"}}}}},
 }

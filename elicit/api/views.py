@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
@@ -75,10 +77,15 @@ def _round(study, number):
         abort(404, "No such round.")
 
 
-def _json_body() -> dict:
+def _json_body(schema: dict) -> dict:
+    """The request's JSON object, checked against the schema the OpenAPI document shows."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "Send a JSON object with Content-Type: application/json.")
+    error = best_match(Draft202012Validator(schema).iter_errors(body))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "body"
+        abort(400, f"{where}: {error.message}")
     return body
 
 
@@ -111,7 +118,7 @@ def list_studies():
 def create_study():
     """Create a study from a definition like the demo's JSON."""
     try:
-        study = definitions.create_study(g.api_user, _json_body())
+        study = definitions.create_study(g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA))
     except (ValidationFailed, Conflict) as exc:
         _refused(exc)
     return jsonify(_study_json(study, Role.OWNER)), 201
@@ -222,7 +229,7 @@ def list_judgments(study_id: int):
 def import_panel(study_id: int):
     """Import panel members from a JSON list."""
     study = _study(study_id, access.MANAGE_ROLES)
-    experts = _json_body().get("experts")
+    experts = _json_body(schemas.PANEL_IMPORT_SCHEMA).get("experts")
     if not isinstance(experts, list):
         abort(400, "'experts' must be a list of {name, email, …} objects.")
     try:

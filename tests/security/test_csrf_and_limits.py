@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from elicit.services import accounts
-from tests.factories import PASSWORD, make_user
+from elicit.services import accounts, tokens
+from tests.factories import PASSWORD, make_study, make_user
+from tests.security.urls import example_path
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def test_every_form_post_without_a_csrf_token_is_refused(strict_app):
         if rule.rule.startswith("/api/") or not (rule.methods or set()) & {"POST", "PUT",
                                                                            "PATCH", "DELETE"}:
             continue
-        path = re.sub(r"<[^>]+>", "1", rule.rule)
+        path = example_path(strict_app, rule)
         for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
             response = client.open(path, method=method, data={"anything": "x"})
             assert response.status_code == 400, f"{method} {path} -> {response.status_code}"
@@ -120,6 +121,14 @@ def test_cookies_are_httponly_lax_and_secure_over_https(app_factory):
 def test_guessing_expert_links_is_rate_limited(strict_app):
     client = strict_app.test_client()
     statuses = [client.get(f"/r/guess-{n:04d}-abcdefghijklmnopqrstuvwxyz").status_code
-                for n in range(62)]
-    assert set(statuses[:60]) == {404}
-    assert statuses[60:] == [429, 429]
+                for n in range(32)]
+    assert set(statuses[:30]) == {404}
+    assert statuses[30:] == [429, 429]
+
+
+def test_valid_links_do_not_use_up_the_guessing_allowance(strict_app):
+    with strict_app.app_context():
+        study = make_study(n_experts=40)
+        links = [tokens.token_for(e.invitations[0].token_nonce) for e in study.experts]
+    client = strict_app.test_client()
+    assert {client.get(f"/r/{link}").status_code for link in links} == {303}
