@@ -70,10 +70,12 @@ def postgres_database() -> Iterator[str]:
         pytest.skip("PostgreSQL is not available")
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"elicit_test_{worker}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # NullPool: no connection outlives its use (a test may restart the server).
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
