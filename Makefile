@@ -37,14 +37,21 @@ migrate: install
 demo: migrate
 	$(BIN)/flask --app wsgi demo
 
-## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true).
+## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true). The few
+## `serial` tests (they restart PostgreSQL) run alone first, then the rest on two processes.
 test: install-dev
 	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 	$(BIN)/python -m pytest -p no:xdist -m serial
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 
 lint: install-dev
 	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+
+## Benchmarks, each measured side by side with a reference: benchmarks/results.json and
+## benchmarks/RESULTS.md. `make bench QUICK=1` runs small sizes (under 3 minutes).
+.PHONY: bench
+bench: install
+	$(BIN)/python benchmarks/run_all.py $(if $(QUICK),--quick)
