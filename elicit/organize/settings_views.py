@@ -52,6 +52,6 @@ def edit_mail(study_id: int):
             return redirect(url_for("organize.show_study", study_id=study_id))
     status = status_for(form)
     return render_template("organize/mail_form.html", form=form, study=g.study,
-                           placeholders=mail_templates.PLACEHOLDERS,
+                           template_fields=mail_templates.TEMPLATE_FIELDS,
                            defaults={k: mail_templates.default_text(k)
                                      for k in mail_templates.KINDS}), status

@@ -1,6 +1,6 @@
 """Invitation and reminder texts: defaults in templates/mail/, overridable per study.
 
-Texts use `{placeholder}` fields filled by plain substitution (never Jinja:
+Texts use `{field}` names filled by plain substitution (never Jinja:
 organizers' text must not be able to run template code).
 """
 
@@ -14,7 +14,7 @@ from flask import current_app
 from elicit.errors import ValidationFailed
 
 KINDS = ("invitation", "reminder")
-PLACEHOLDERS = {
+TEMPLATE_FIELDS = {
     "name": "the expert's name",
     "study": "the study's title",
     "round": "the round number",
@@ -47,7 +47,7 @@ def text_for(templates: dict | None, kind: str) -> MailText:
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    """Replace each `{placeholder}` with its value."""
+    """Replace each `{field}` with its value."""
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
@@ -67,10 +67,11 @@ def validate_templates(templates: dict[str, dict[str, str]]) -> dict[str, dict[s
         if len(subject) > 300:
             errors[f"{kind}_subject"] = "Keep the subject under 300 characters."
         for field, text in ((f"{kind}_subject", subject), (f"{kind}_body", body)):
-            unknown = sorted({m for m in _FIELD.findall(text) if m not in PLACEHOLDERS})
+            unknown = sorted({m for m in _FIELD.findall(text) if m not in TEMPLATE_FIELDS})
             if unknown:
+                known = ", ".join("{" + p + "}" for p in TEMPLATE_FIELDS)
                 errors[field] = ("Unknown field(s) " + ", ".join("{" + u + "}" for u in unknown)
-                                 + "; use " + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + ".")
+                                 + f"; use {known}.")
         if "{link}" not in body:
             message = "The text must contain {link}, the personal link."
             field = f"{kind}_body"
