@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 
 from elicit.account.forms import RevokeForm, TokenForm
 from elicit.errors import NotFound, ValidationFailed
-from elicit.services import api_tokens, personal_tokens
+from elicit.services import api_tokens
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):
     return render_template("account/tokens_list.html", form=form, revoke_form=RevokeForm(),
-                           tokens=personal_tokens.tokens_of(current_user),
+                           tokens=api_tokens.tokens_of(current_user),
                            secret=secret), status
 
 
@@ -39,7 +39,7 @@ def create_token():
         return _page(form, status=400)
     response = render_template("account/tokens_list.html", form=TokenForm(formdata=None),
                                revoke_form=RevokeForm(),
-                               tokens=personal_tokens.tokens_of(current_user), secret=secret)
+                               tokens=api_tokens.tokens_of(current_user), secret=secret)
     return response, 201, {"Cache-Control": "no-store"}
 
 
