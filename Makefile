@@ -8,7 +8,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 export BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run install install-dev migrate demo serve test lint clean
+.PHONY: run install install-dev migrate demo serve test e2e browser lint clean
 
 ## Install, migrate, load the demo when the database is empty, serve with gunicorn.
 run: install migrate
@@ -39,10 +39,22 @@ demo: migrate
 
 ## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true). The few
 ## `serial` tests (they restart PostgreSQL) run alone first, then the rest on two processes.
-test: install-dev
+test: install-dev browser
 	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
 	$(BIN)/python -m pytest -p no:xdist -m serial
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+
+## Browser journeys alone (Playwright driving Debian's Chromium; screenshots in docs/screenshots/).
+e2e: install-dev browser
+	$(BIN)/python -m pytest -p no:xdist tests/e2e
+
+## Debian's Chromium for the browser tests, installed when missing (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 lint: install-dev
 	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
