@@ -36,8 +36,10 @@ class OutboxMessage(db.Model):
     expert_id: Mapped[int | None] = mapped_column(
         ForeignKey("experts.id", ondelete="CASCADE"), index=True
     )
+    # Indexed: the panel page looks up each invitation's latest message, and
+    # deleting an invitation must find its messages without a table scan.
     invitation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("invitations.id", ondelete="SET NULL")
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # invitation | reminder
     to_address: Mapped[str] = mapped_column(String(254), nullable=False)

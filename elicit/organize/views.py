@@ -52,7 +52,9 @@ def index():
 @login_required
 def list_studies():
     """List the studies the user belongs to."""
-    return render_template("organize/studies_list.html", studies=access.studies_for(current_user))
+    mine = access.studies_for(current_user)
+    return render_template("organize/studies_list.html", studies=mine,
+                           expert_counts=studies.expert_counts(s.id for s, _ in mine))
 
 
 @bp.route("/studies/new", methods=["GET", "POST"])

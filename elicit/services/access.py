@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from elicit.errors import Forbidden, NotFound
 from elicit.extensions import db
@@ -42,11 +43,16 @@ def study_for(user: User, study_id: int, roles: Iterable[Role] = READ_ROLES) -> 
 
 
 def studies_for(user: User) -> list[tuple[Study, Role]]:
-    """Every live study the user belongs to, newest first, with the role."""
+    """Every live study the user belongs to, newest first, with the role.
+
+    Options and rounds come along in one query each (the list page and the
+    API show them), not one query per study.
+    """
     rows = db.session.execute(
         select(Study, Membership.role)
         .join(Membership, Membership.study_id == Study.id)
         .where(Membership.user_id == user.id, Study.deleted_at.is_(None))
         .order_by(Study.created_at.desc(), Study.id.desc())
+        .options(selectinload(Study.options), selectinload(Study.rounds))
     ).all()
     return [(study, Role(role)) for study, role in rows]

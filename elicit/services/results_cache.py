@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from flask import Flask, current_app
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 EXTENSION_KEY = "elicit.results_cache"
 DEFAULT_SIZE = 64
 REDIS_TTL_SECONDS = 7 * 24 * 3600
@@ -69,27 +71,41 @@ class RedisBackend:
 
     Only the application writes these keys, so unpickling them is as safe as
     the Redis server is private (bind it to localhost or a private network).
+    While Redis is unreachable the cache acts as empty: results are computed
+    on every request instead of failing it.
     """
 
     def __init__(self, url: str, prefix: str = "elicit:results:") -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        # Short timeouts: a stalled Redis must slow a page down, not hang it.
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.prefix = prefix
 
     def get(self, key: str) -> Any | None:
-        raw = self.client.get(self.prefix + key)
+        import redis
+
+        try:
+            raw = self.client.get(self.prefix + key)
+        except redis.RedisError as exc:
+            logger.warning("results cache: Redis unreachable (%s); computing afresh", exc)
+            return None
         return None if raw is None else pickle.loads(raw)  # noqa: S301 - our own entries
 
     def set(self, key: str, value: Any) -> None:
-        self.client.set(self.prefix + key, pickle.dumps(value), ex=REDIS_TTL_SECONDS)
+        import redis
+
+        try:
+            self.client.set(self.prefix + key, pickle.dumps(value), ex=REDIS_TTL_SECONDS)
+        except redis.RedisError as exc:
+            logger.warning("results cache: Redis unreachable (%s); result not stored", exc)
 
     def clear(self) -> None:
         for key in self.client.scan_iter(self.prefix + "*"):
             self.client.delete(key)
 
 
-def make_backend(config: dict[str, Any]) -> CacheBackend:
+def make_backend(config: Mapping[str, Any]) -> CacheBackend:
     """The backend the configuration asks for: Redis when REDIS_URL is set."""
     url = config.get("RESULTS_CACHE_REDIS_URL") or config.get("REDIS_URL")
     if url:
@@ -104,11 +120,7 @@ def backend(app: Flask | None = None) -> CacheBackend:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get(EXTENSION_KEY)
     if found is None:
-        import os
-
-        config = dict(app.config)
-        config.setdefault("REDIS_URL", os.environ.get("REDIS_URL"))
-        found = app.extensions[EXTENSION_KEY] = make_backend(config)
+        found = app.extensions[EXTENSION_KEY] = make_backend(app.config)
     return found
 
 

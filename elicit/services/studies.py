@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from elicit.extensions import db
-from elicit.models import Response, ResponseStatus, Round, Study
+from elicit.models import Expert, Response, ResponseStatus, Round, Study
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,16 @@ class RoundCounts:
         return self.submitted / self.invited if self.invited else 0.0
 
 
+def expert_counts(study_ids: Iterable[int]) -> dict[int, int]:
+    """Panel size per study, in one query (absent studies have none)."""
+    ids = list(study_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Expert.study_id, func.count()).where(Expert.study_id.in_(ids))
+        .group_by(Expert.study_id)).tuples().all())
+
+
 def round_counts(study: Study) -> list[RoundCounts]:
     """Per round: experts invited, drafts in progress, submissions."""
     status_counts = dict(
@@ -32,7 +43,7 @@ def round_counts(study: Study) -> list[RoundCounts]:
             .group_by(Response.round_id, Response.status)
         )
     )
-    invited = len(study.experts)
+    invited = expert_counts([study.id]).get(study.id, 0)  # a count, not every expert row
     return [
         RoundCounts(round=r, invited=invited,
                     drafts=status_counts.get((r.id, ResponseStatus.DRAFT), 0),
