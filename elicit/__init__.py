@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from elicit import config as settings
@@ -61,7 +62,28 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
+        if app.config.get("REDIS_URL"):
+            # Redis suggests several instances: each machine would make its own key.
+            app.logger.warning("SECRET_KEY is not set: using instance/secret_key; every "
+                               "instance behind a load balancer needs the same SECRET_KEY")
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+    configure_scale_out(app)
+
+
+def configure_scale_out(app: Flask) -> None:
+    """Settings derived for running as one of many instances (see docs/deploy.md)."""
+    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        # A stalled Redis must not hang the login page: time out, count in memory.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"socket_connect_timeout": 2, "socket_timeout": 2})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(app.config)
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        # Behind N proxies the client's address is the Nth from the right of
+        # X-Forwarded-For; without this every client looks like the proxy and
+        # all share one per-address rate limit.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -88,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from elicit.account.views import bp as account_bp
     from elicit.api.views import bp as api_bp
     from elicit.auth.views import bp as auth_bp
+    from elicit.jobs.views import bp as jobs_bp
     from elicit.ops.views import bp as ops_bp
     from elicit.organize.views import bp as organize_bp
     from elicit.respond.views import bp as respond_bp
@@ -100,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,15 +55,25 @@ def default_settings(instance_path: str) -> dict[str, Any]:
     database = Path(instance_path) / "elicit.sqlite"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL connection pool, per process (see engine_options()).
+        "DB_POOL_SIZE": 5,
+        "DB_MAX_OVERFLOW": 10,
+        "DB_POOL_TIMEOUT": 30,
+        "DB_POOL_RECYCLE": 1800,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # None: Redis when REDIS_URL is set, else memory (see ratelimit_storage_uri()).
+        "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis unreachable: count in process memory instead of failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "REDIS_URL": None,
+        # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto to trust.
+        "TRUSTED_PROXIES": 0,
         "MAIL_SERVER": "localhost",
         "MAIL_PORT": 25,
         "MAIL_USE_TLS": False,
@@ -75,6 +86,20 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "fr"],
         "RESULTS_RESAMPLES": 2000,
+        # Background jobs (elicit/services/jobs.py): "" picks rq with REDIS_URL, else thread.
+        "JOBS_BACKEND": "",
+        "JOBS_QUEUE_PREFIX": "elicit",
+        "JOBS_THREADS": 2,
+        "JOBS_TIMEOUT": 1800,
+        "JOBS_PROGRESS_INTERVAL": 0.5,
+        "JOBS_STALE_AFTER": 3600,
+        "JOBS_RETRY_FAILED_AFTER": 60,
+        # Rounds with more judgment rows are analysed by a job (the page answers 202).
+        "RESULTS_INLINE_MAX_ROWS": 20_000,
+        "EXPORTS_INLINE_MAX_ROWS": 20_000,
+        "EXPORTS_KEEP_DAYS": 7,
+        "MAIL_JOB_ATTEMPTS": 3,
+        "MAIL_JOB_MAX_WAIT": 300,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
 
@@ -86,8 +111,13 @@ def environment_settings() -> dict[str, Any]:
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    if os.environ.get("RATELIMIT_STORAGE_URI"):
-        settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "REDIS_URL"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    for name, default in (("DB_POOL_SIZE", 5), ("DB_MAX_OVERFLOW", 10), ("DB_POOL_TIMEOUT", 30),
+                          ("DB_POOL_RECYCLE", 1800), ("TRUSTED_PROXIES", 0)):
+        if os.environ.get(name):
+            settings[name] = _env_int(name, default)
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                  "MAIL_BACKEND"):
         if os.environ.get(name):
@@ -104,6 +134,13 @@ def environment_settings() -> dict[str, Any]:
         settings["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
     if os.environ.get("RESULTS_RESAMPLES"):
         settings["RESULTS_RESAMPLES"] = _env_int("RESULTS_RESAMPLES", 2000)
+    for name in ("JOBS_BACKEND", "JOBS_QUEUE_PREFIX", "JOBS_REDIS_URL", "EXPORTS_DIR"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    for name in ("JOBS_THREADS", "JOBS_TIMEOUT", "RESULTS_INLINE_MAX_ROWS",
+                 "EXPORTS_INLINE_MAX_ROWS", "MAIL_JOB_ATTEMPTS", "MAIL_RETRY_BACKOFF"):
+        if os.environ.get(name):
+            settings[name] = _env_int(name, 0)
     return settings
 
 
@@ -119,7 +156,39 @@ def testing_settings() -> dict[str, Any]:
         "BASE_URL": "http://localhost",
         "RESULTS_RESAMPLES": 200,
         "MAIL_BACKEND": "outbox",
+        "JOBS_BACKEND": "sync",  # jobs run at once: tests see their effect without waiting
     }
+
+
+def ratelimit_storage_uri(config: Mapping[str, Any]) -> str:
+    """Where rate-limit counters live: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
+
+    Counters in Redis are shared by every process and instance, so a limit
+    holds for the whole site rather than per gunicorn worker.
+    """
+    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options: a sized pool on PostgreSQL, pre-ping everywhere.
+
+    Explicit ``SQLALCHEMY_ENGINE_OPTIONS`` entries win over the DB_POOL_*
+    settings, except `pool_pre_ping`, which is always on: a connection the
+    server dropped (restart, failover, idle timeout) is replaced, not handed
+    to a request.
+    """
+    options: dict[str, Any] = {}
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        for option, name in (("pool_size", "DB_POOL_SIZE"), ("max_overflow", "DB_MAX_OVERFLOW"),
+                             ("pool_timeout", "DB_POOL_TIMEOUT"),
+                             ("pool_recycle", "DB_POOL_RECYCLE")):
+            value = int(config[name])
+            if value < (-1 if option == "pool_recycle" else 0):
+                raise RuntimeError(f"{name} must not be negative, got {value!r}")
+            options[option] = value
+    options.update(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["pool_pre_ping"] = True
+    return options
 
 
 def normalise_database_url(url: str) -> str:

@@ -64,6 +64,18 @@ RESULT_OPTION = {
                    "n_experts": {"type": "integer"}, "consensus": {"type": "string"},
                    "previous_rank": INT_OR_NULL, "change": INT_OR_NULL},
 }
+JOB_ACCEPTED_SCHEMA = {
+    "type": "object",
+    "required": ["job"],
+    "properties": {"job": {
+        "type": "object", "required": ["id", "status", "progress"],
+        "properties": {"id": {"type": "string"}, "kind": {"type": "string"},
+                       "status": {"enum": ["queued", "running", "finished", "failed"]},
+                       "progress": {"type": "number", "minimum": 0, "maximum": 1},
+                       "message": {"type": "string"}},
+    }},
+}
+
 RESULTS_SCHEMA = {
     "type": "object",
     "required": ["method", "round", "options", "provenance"],

@@ -20,6 +20,7 @@ ERROR_SCHEMA = {
 ERROR_TEXTS = {
     400: "Bad request", 401: "Missing or invalid token", 403: "Your role may not do this",
     404: "Not found or not yours", 409: "Conflicts with existing data",
+    500: "The background computation failed",
 }
 
 
@@ -33,6 +34,7 @@ class Operation:
     status: int = 200
     request_body: dict[str, Any] | None = None
     errors: tuple[int, ...] = (400, 401, 404)
+    accepted: dict[str, Any] | None = None  # the 202 body of work left to a background job
 
 
 class ApiSpec:
@@ -46,11 +48,12 @@ class ApiSpec:
     def operation(self, path: str, *, summary: str, response: dict[str, Any],
                   parameters: list[dict[str, Any]] | None = None, method: str = "get",
                   status: int = 200, request_body: dict[str, Any] | None = None,
-                  errors: tuple[int, ...] = (400, 401, 404)) -> Callable[[Callable], Callable]:
+                  errors: tuple[int, ...] = (400, 401, 404),
+                  accepted: dict[str, Any] | None = None) -> Callable[[Callable], Callable]:
         """Record an operation; the Flask route is declared separately."""
         def decorator(view: Callable) -> Callable:
             self.operations.append(Operation(path, method, summary, response, parameters or [],
-                                             status, request_body, errors))
+                                             status, request_body, errors, accepted))
             return view
         return decorator
 
@@ -67,6 +70,11 @@ class ApiSpec:
                     **{str(code): _error_response(ERROR_TEXTS[code]) for code in op.errors},
                 },
             }
+            if op.accepted is not None:
+                entry["responses"]["202"] = {
+                    "description": "Accepted: a background job is computing it; request the "
+                                   "same URL again (after Retry-After seconds) until 200",
+                    "content": {"application/json": {"schema": op.accepted}}}
             if op.request_body is not None:
                 entry["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": op.request_body}}}

@@ -13,8 +13,8 @@ from elicit.api import schemas
 from elicit.api.spec import ApiSpec
 from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
-from elicit.models import Role
-from elicit.services import access, api_tokens, definitions, exports, results
+from elicit.models import Job, JobStatus, Role
+from elicit.services import access, api_tokens, definitions, exports, jobs, result_jobs, results
 from elicit.services.studies import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -173,22 +173,40 @@ def list_responses(study_id: int):
 
 @bp.get("/studies/<int:study_id>/results")
 @spec.operation("/studies/{study_id}/results", summary="Ranked recommendations of a round",
-                response=schemas.RESULTS_SCHEMA, parameters=RESULT_PARAMETERS)
+                response=schemas.RESULTS_SCHEMA, parameters=RESULT_PARAMETERS,
+                accepted=schemas.JOB_ACCEPTED_SCHEMA, errors=(400, 401, 404, 500))
 @token_required
 def show_results(study_id: int):
-    """The ranking of a round with the chosen method, weights and groups."""
+    """The ranking of a round with the chosen method, weights and groups.
+
+    A large round not yet computed answers 202 while a background job works.
+    """
     study = _study(study_id)
     try:
         params = results.parse_params(study, request.args)
-        outcome = results.round_results(study, params) if params.round else None
+        outcome = result_jobs.results_or_job(study, params, url=None, user_id=g.api_user.id)
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))
     except NotFound:
         abort(404, "No such round.")
+    if isinstance(outcome, Job):
+        return _job_accepted(outcome)
     if outcome is None:
         return jsonify({"method": params.method, "round": params.round or None,
                         "options": [], "provenance": None})
     return jsonify(outcome.to_dict())
+
+
+def _job_accepted(job: Job):
+    """202 with the job's progress (500 when it failed); the client asks again."""
+    if job.status == JobStatus.FAILED:
+        abort(500, f"The analysis failed: {job.error}")
+    body = {key: value for key, value in jobs.status_of(job).items()
+            if key in ("id", "kind", "status", "progress", "message")}
+    response = jsonify({"job": body})
+    response.status_code = 202
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 @bp.get("/studies/<int:study_id>/judgments")

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
 from elicit.cli.common import find_study
+from elicit.cli.progress_bar import progress_bar, wanted
 from elicit.errors import NotFound, ValidationFailed
 from elicit.services import exports, results
 
@@ -25,9 +26,13 @@ from elicit.services import exports, results
               type=click.Choice(["csv", "json", "xlsx"]), help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to FILE instead of standard output (required for xlsx on a terminal).")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="Progress bar on standard error (default: when it is a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no notes on stderr.")
 @with_appcontext
 def results_command(study: str, round_number: int | None, method: str, groups: tuple[str, ...],
-                    fmt: str, output: str | None) -> None:
+                    fmt: str, output: str | None, show_progress: bool | None,
+                    quiet: bool) -> None:
     """Print the ranked recommendations of a round (the same numbers as the page)."""
     found = find_study(study)
     args = MultiDict([("method", method), *[("group", g) for g in groups]])
@@ -35,7 +40,8 @@ def results_command(study: str, round_number: int | None, method: str, groups: t
         args["round"] = str(round_number)
     try:
         params = results.parse_params(found, args)
-        outcome = results.round_results(found, params) if params.round else None
+        with progress_bar(wanted(show_progress, quiet=quiet), "Analysing"):
+            outcome = results.round_results(found, params) if params.round else None
     except ValidationFailed as exc:
         raise click.UsageError(" ".join(exc.errors.values())) from exc
     except NotFound as exc:
@@ -49,14 +55,15 @@ def results_command(study: str, round_number: int | None, method: str, groups: t
                 + "\n").encode()
     else:
         data = "".join(exports.results_csv(outcome)).encode()
-    _write(data, output, binary=fmt == "xlsx")
+    _write(data, output, binary=fmt == "xlsx", quiet=quiet)
 
 
-def _write(data: bytes, output: str | None, *, binary: bool) -> None:
+def _write(data: bytes, output: str | None, *, binary: bool, quiet: bool = False) -> None:
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
-        click.echo(f"Wrote {output}.", err=True)
+        if not quiet:
+            click.echo(f"Wrote {output}.", err=True)
         return
     if binary and sys.stdout.isatty():
         raise click.UsageError("XLSX is binary: give -o FILE.xlsx.")

@@ -14,6 +14,7 @@ from elicit.organize.helpers import UNPROCESSABLE, show_errors, status_for, uplo
 from elicit.services import (
     access,
     invitations,
+    jobs,
     outbox,
     panel,
     panel_import,
@@ -109,7 +110,7 @@ def queue_mail(study_id: int, kind: str):
     except DomainError as exc:
         show_errors(None, exc)
     else:
-        outbox.send_after_response(g.study.id)
+        _send_in_background(study_id)
         flash(f"{count} {kind}(s) queued; they are being sent now.", "info")
     return _back()
 
@@ -119,7 +120,7 @@ def queue_mail(study_id: int, kind: str):
 def retry_failed(study_id: int):
     """Queue every failed e-mail of the study again."""
     count = outbox.retry_failed(g.study.id, actor_id=current_user.id)
-    outbox.send_after_response(g.study.id)
+    _send_in_background(study_id)
     flash(f"{count} failed e-mail(s) queued again.", "info")
     return _back()
 
@@ -129,7 +130,14 @@ def retry_failed(study_id: int):
 def show_outbox(study_id: int):
     """The study's e-mails with their delivery status and last error."""
     return render_template("organize/outbox.html", study=g.study,
-                           messages=outbox.messages_for(g.study.id))
+                           messages=outbox.messages_for(g.study.id),
+                           job=jobs.latest_of_kind("mail", study_id))
+
+
+def _send_in_background(study_id: int) -> None:
+    """Start the job that delivers the study's queued e-mails (after the commit)."""
+    outbox.send_in_background(study_id, user_id=current_user.id,
+                              url=url_for("organize.panel.show_outbox", study_id=study_id))
 
 
 @bp.post("/invitations/<int:invitation_id>/<any(revoke, reissue):verb>")

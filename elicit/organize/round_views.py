@@ -29,8 +29,10 @@ def launch_round(study_id: int):
         except DomainError as exc:
             show_errors(form, exc)
         else:
-            if form.send_invitations.data:
-                outbox.send_after_response(g.study.id)
+            if form.send_invitations.data:  # after the commit: a job sends them
+                outbox.send_in_background(
+                    study_id, user_id=current_user.id,
+                    url=url_for("organize.panel.show_outbox", study_id=study_id))
             flash(f"Round {round_.number} is open.", "info")
             return redirect(url_for("organize.rounds.show_round", study_id=study_id,
                                     number=round_.number))

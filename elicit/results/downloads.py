@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort, g, render_template, request, strea
 
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
-from elicit.services import access, exports, report, results
+from elicit.jobs.pages import export_job_page, results_or_job_page
+from elicit.services import access, exports, report, result_jobs, results
 
 bp = Blueprint("downloads", __name__, url_prefix="/studies/<int:study_id>/downloads")
 
@@ -45,10 +46,7 @@ def _params() -> results.ResultParams:
 
 
 def _outcome(params: results.ResultParams) -> results.RoundResults:
-    try:
-        outcome = results.round_results(g.study, params) if params.round else None
-    except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+    outcome = results_or_job_page(g.study, params)  # large rounds: 202 and a progress page
     if outcome is None:
         abort(404, "No submitted answers in this round yet.")
     return outcome
@@ -62,6 +60,8 @@ def download_judgments(study_id: int):
     number = request.args.get("round", type=int)
     if number is not None and not any(r.number == number for r in g.study.rounds):
         abort(404, "No such round.")
+    if fmt == "xlsx" and result_jobs.export_needs_job(g.study, number):
+        return export_job_page(g.study, number)  # a big workbook is built by a job
     suffix = f"-round{number}" if number else ""
     name = f"study{study_id}-judgments{suffix}.{fmt}"
     body = {"csv": exports.raw_csv, "json": exports.raw_json,
@@ -102,10 +102,7 @@ def download_results(study_id: int):
 def show_report(study_id: int):
     """Show the methods report (print it to PDF from the browser)."""
     params = _params()
-    try:
-        outcome = results.round_results(g.study, params) if params.round else None
-    except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+    outcome = results_or_job_page(g.study, params)
     return render_template("results/report_show.html", study=g.study, params=params,
                            charts=results.round_charts(g.study, params) if outcome else {},
                            round=report.round_for(g.study, params), results=outcome,

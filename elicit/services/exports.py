@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from elicit.extensions import db
 from elicit.models import Expert, Round, Study
-from elicit.services import results
+from elicit.services import progress, results
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
@@ -209,7 +209,11 @@ def _workbook_file(book: Workbook) -> Iterator[bytes]:
 def raw_xlsx(study: Study, round_number: int | None = None) -> Iterator[bytes]:
     """The raw judgments as an XLSX workbook (write-only: rows go straight to disk)."""
     book = Workbook(write_only=True)
-    _write_sheet(book, "judgments", results.TIDY_COLUMNS, raw_rows(study, round_number))
+    rows = raw_rows(study, round_number)
+    if progress.listening():  # a background export: count the rows for its progress bar
+        total = sum(results.judgment_count(r) for r in _rounds(study, round_number))
+        rows = progress.counted(rows, total, progress.N_("Writing the workbook"))
+    _write_sheet(book, "judgments", results.TIDY_COLUMNS, rows)
     _write_sheet(book, "data dictionary", ["column", "meaning"], RAW_DICTIONARY.items())
     return _workbook_file(book)
 

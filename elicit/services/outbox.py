@@ -2,26 +2,29 @@
 
 A request (or CLI command) writes `OutboxMessage` rows in the same transaction
 as what caused them; nothing is sent inside it. Delivery happens afterwards,
-either in the after-response hook (`send_after_response`, on by default) or by
-the worker `flask mail send-pending`. Each message is claimed with a
-conditional UPDATE, so two workers never send it twice; a failure is recorded
-on the message (and so per expert) and retried with back-off until
+either in a background ``mail`` job started after the commit
+(`send_in_background`, on by default) or by `flask mail send-pending`.
+Each message is claimed with a conditional UPDATE, so two workers never send
+it twice; a failure is recorded on the message (and so per expert) and
+retried with back-off (MAIL_RETRY_BACKOFF, doubling) until
 `MAX_ATTEMPTS`, after which it is `failed` ("bounced" on the panel page) and
 can be retried by hand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import after_this_request, current_app
+from flask import current_app
 from sqlalchemy import or_, select, update
 
 from elicit.errors import Conflict
 from elicit.extensions import db
 from elicit.models import (
     Invitation,
+    Job,
     OutboxMessage,
     OutboxStatus,
     Response,
@@ -33,7 +36,7 @@ from elicit.models.base import utcnow
 from elicit.services import audit, mail_templates, mailer, panel
 
 MAX_ATTEMPTS = 5
-BACKOFF = timedelta(minutes=1)  # doubled after each failed attempt
+BACKOFF = timedelta(minutes=1)  # doubled after each failed attempt (MAIL_RETRY_BACKOFF)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,13 @@ class SendReport:
     sent: int
     failed: int
     retry_later: int
+    message_ids: tuple[int, ...] = ()  # the messages this pass tried
+
+
+def _backoff() -> timedelta:
+    """The first pause before a retry (MAIL_RETRY_BACKOFF seconds; one minute by default)."""
+    seconds = current_app.config.get("MAIL_RETRY_BACKOFF")
+    return BACKOFF if seconds is None else timedelta(seconds=float(seconds))
 
 
 def _live_invitations(round_: Round) -> list[Invitation]:
@@ -114,8 +124,13 @@ def retry_failed(study_id: int, *, actor_id: int | None) -> int:
 
 
 def send_pending(*, limit: int = 200, study_id: int | None = None,
-                 now: datetime | None = None) -> SendReport:
-    """Deliver due pending messages, committing after each one."""
+                 now: datetime | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> SendReport:
+    """Deliver due pending messages, committing after each one.
+
+    `on_progress(done, total)` is called after each message's commit (a job's
+    progress bar), never inside a transaction.
+    """
     now = now or utcnow()
     query = (select(OutboxMessage.id, OutboxMessage.attempts)
              .where(OutboxMessage.status == OutboxStatus.PENDING,
@@ -125,9 +140,14 @@ def send_pending(*, limit: int = 200, study_id: int | None = None,
     if study_id is not None:
         query = query.where(OutboxMessage.study_id == study_id)
     sent = failed = later = 0
-    for message_id, attempts in db.session.execute(query).all():
+    due = db.session.execute(query).all()
+    tried: list[int] = []
+    for done, (message_id, attempts) in enumerate(due, start=1):
         if not _claim(message_id, attempts, now):
+            if on_progress is not None:
+                on_progress(done, len(due))
             continue  # another worker has it
+        tried.append(message_id)
         message = db.session.get(OutboxMessage, message_id)
         try:
             mailer.deliver(message)
@@ -137,7 +157,7 @@ def send_pending(*, limit: int = 200, study_id: int | None = None,
                 message.status = OutboxStatus.FAILED
                 failed += 1
             else:
-                message.next_attempt_at = now + BACKOFF * 2 ** (message.attempts - 1)
+                message.next_attempt_at = now + _backoff() * 2 ** (message.attempts - 1)
                 later += 1
             _record(message, "mail.failed", error=message.last_error)
         else:
@@ -149,7 +169,9 @@ def send_pending(*, limit: int = 200, study_id: int | None = None,
             sent += 1
             _record(message, "mail.sent")
         db.session.commit()
-    return SendReport(sent=sent, failed=failed, retry_later=later)
+        if on_progress is not None:
+            on_progress(done, len(due))
+    return SendReport(sent=sent, failed=failed, retry_later=later, message_ids=tuple(tried))
 
 
 def _claim(message_id: int, attempts: int, now: datetime) -> bool:
@@ -158,7 +180,7 @@ def _claim(message_id: int, attempts: int, now: datetime) -> bool:
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts,
                OutboxMessage.status == OutboxStatus.PENDING)
-        .values(attempts=attempts + 1, next_attempt_at=now + BACKOFF * 2 ** attempts))
+        .values(attempts=attempts + 1, next_attempt_at=now + _backoff() * 2 ** attempts))
     db.session.commit()
     return result.rowcount == 1
 
@@ -168,25 +190,20 @@ def _record(message: OutboxMessage, action: str, **details) -> None:
                  details={"kind": message.kind, "expert_id": message.expert_id, **details})
 
 
-def send_after_response(study_id: int) -> None:
-    """Deliver the study's queued mail once the current response has gone to the browser."""
+def send_in_background(study_id: int, *, user_id: int | None = None,
+                       url: str | None = None) -> Job | None:
+    """Start (or join) the ``mail`` job delivering the study's queued e-mails.
+
+    Called after the transaction that queued them has committed. With
+    MAIL_SEND_AFTER_RESPONSE off nothing starts: `flask mail send-pending`
+    delivers instead.
+    """
     if not current_app.config.get("MAIL_SEND_AFTER_RESPONSE", True):
-        return
-    app = current_app._get_current_object()
+        return None
+    from elicit.services import jobs
 
-    @after_this_request
-    def _hook(response):
-        def deliver() -> None:
-            with app.app_context():
-                try:
-                    send_pending(study_id=study_id)
-                except Exception:  # noqa: BLE001 - the worker will pick the messages up
-                    app.logger.exception("sending queued mail after the response failed")
-                finally:
-                    db.session.remove()
-
-        response.call_on_close(deliver)
-        return response
+    return jobs.enqueue("mail", parameters={"study_id": study_id, "url": url},
+                        study_id=study_id, user_id=user_id)
 
 
 def messages_for(study_id: int, limit: int = 200) -> list[OutboxMessage]:

@@ -1,0 +1,1 @@
+"""Background-job pages: a progress page and the JSON it polls, plus finished downloads."""
