@@ -57,12 +57,12 @@ from analysis.risk import RiskMatrix, risk_matrix
 from analysis.sensitivity import SensitivityResult, kendall_tau_many, sensitivity
 from analysis.stability import stability
 from analysis.stratified import GroupRanking, rank_by_group
-from analysis.validation import COLUMNS, KINDS, select_round, validate_judgments
+from analysis.validation import COLUMNS, KINDS, ValidatedJudgments, select_round, validate_judgments
 
 __all__ = [
     "__version__",
     # validation
-    "COLUMNS", "KINDS", "validate_judgments", "select_round",
+    "COLUMNS", "KINDS", "ValidatedJudgments", "validate_judgments", "select_round",
     # pooling and aggregation
     "POOL_METHODS", "PoolMethod", "normalize_weights", "linear_pool", "median_pool",
     "trimmed_pool", "geometric_odds_pool", "extremized_pool", "pool", "standardize_idea",

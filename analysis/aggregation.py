@@ -9,12 +9,12 @@ import pandas as pd
 from analysis.idea import standardize_idea
 from analysis.matrices import expert_weight_vector
 from analysis.pooling import DEFAULT_EPS, PoolMethod, pool
-from analysis.validation import select_round, validate_judgments
+from analysis.validation import Judgments, select_round, validate_judgments
 
 __all__ = ["aggregate_probabilities"]
 
 
-def aggregate_probabilities(judgments: pd.DataFrame, *, method: PoolMethod = "mean",
+def aggregate_probabilities(judgments: Judgments, *, method: PoolMethod = "mean",
                             round: int | None = None, expert_weights: pd.Series | None = None,
                             groups: Sequence[str] | None = None, level: float = 0.8,
                             trim: float = 0.1, extremize_d: float = 2.5,
@@ -23,7 +23,7 @@ def aggregate_probabilities(judgments: pd.DataFrame, *, method: PoolMethod = "me
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments (see :func:`analysis.validate_judgments`).
     method : {"mean", "median", "trimmed", "geo-odds", "extremized"}
         Pool (see :func:`analysis.pool`).

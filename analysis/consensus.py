@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _nan
-from analysis.validation import select_round, validate_judgments
+from analysis.validation import Judgments, select_round, validate_judgments
 
 __all__ = [
     "iqr", "quartile_deviation", "percent_agreement", "coefficient_of_variation",
@@ -247,13 +247,13 @@ def kendalls_w(ratings: npt.ArrayLike) -> KendallW:
     return KendallW(w=w, chi2=chi2, df=n - 1, p_value=p, n_raters=m, n_items=n)
 
 
-def judgment_grid(judgments: pd.DataFrame, criterion: str, *, round: int | None = None,
+def judgment_grid(judgments: Judgments, criterion: str, *, round: int | None = None,
                   groups: Sequence[str] | None = None) -> pd.DataFrame:
     """Experts x options table of one criterion's point estimates (NaN = abstained/missing).
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments.
     criterion : str
         Criterion to tabulate.
@@ -274,14 +274,14 @@ def judgment_grid(judgments: pd.DataFrame, criterion: str, *, round: int | None 
     return rows.pivot(index="expert", columns="option", values="estimate")
 
 
-def consensus_table(judgments: pd.DataFrame, *, round: int | None = None,
+def consensus_table(judgments: Judgments, *, round: int | None = None,
                     tolerance: float | Mapping[str, float] | None = None,
                     groups: Sequence[str] | None = None) -> pd.DataFrame:
     """Dispersion of the panel's judgments per option and criterion.
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments.
     round : int, optional
         Round; default the latest.

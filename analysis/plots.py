@@ -2,7 +2,10 @@
 
 Every function returns a :class:`Chart`: the SVG text with an accessible
 ``<title>``/``<desc>``, the data table it draws, and that description, so a
-page can offer the table beside (or instead of) the picture.
+page can offer the table beside (or instead of) the picture.  With
+``draw=False`` the result functions skip matplotlib and return the table and
+texts only (``svg`` empty): a page can show those at once and draw the
+picture when its image is requested.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 
 from analysis import _nan
 from analysis.consensus import judgment_grid
+from analysis.validation import Judgments
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,7 +41,8 @@ class Chart:
     Attributes
     ----------
     svg : str
-        Standalone SVG document (``role="img"`` with ``<title>`` and ``<desc>``).
+        Standalone SVG document (``role="img"`` with ``<title>`` and ``<desc>``);
+        empty when made with ``draw=False``.
     data : pandas.DataFrame
         The plotted numbers.
     title : str
@@ -81,7 +86,7 @@ def _height(n: int) -> float:
     return float(min(2.0 + 0.3 * n, 30.0))
 
 
-def forest_chart(result: RankingResult, title: str | None = None) -> Chart:
+def forest_chart(result: RankingResult, title: str | None = None, *, draw: bool = True) -> Chart:
     """Forest plot: each option's score with its bootstrap interval, best at the top.
 
     Parameters
@@ -90,6 +95,8 @@ def forest_chart(result: RankingResult, title: str | None = None) -> Chart:
         From :func:`analysis.rank_options`.
     title : str, optional
         Chart title.
+    draw : bool, default True
+        False: skip drawing and return the data and texts with an empty ``svg``.
 
     Returns
     -------
@@ -98,10 +105,18 @@ def forest_chart(result: RankingResult, title: str | None = None) -> Chart:
     """
     data = result.table[["option", "rank", "score", "low", "high"]].copy()
     title = title or f"Expected impact by option ({result.method})"
-    fig, ax = _figure(7.0, _height(len(data)))
-    y = np.arange(len(data))[::-1]
     err = np.vstack([data["score"] - data["low"], data["high"] - data["score"]])
     has_interval = bool(np.isfinite(err).all())
+    best = data.iloc[0]
+    description = (f"Forest plot of {len(data)} options ranked by aggregated expected impact "
+                   f"({result.method}). Best: {best['option']} with score "
+                   f"{best['score']:.3g}" + (f" ({result.interval:.0%} interval "
+                                             f"{best['low']:.3g} to {best['high']:.3g})."
+                                             if has_interval else "."))
+    if not draw:
+        return Chart(svg="", data=data, title=title, description=description)
+    fig, ax = _figure(7.0, _height(len(data)))
+    y = np.arange(len(data))[::-1]
     ax.errorbar(data["score"], y, xerr=np.abs(err) if has_interval else None, fmt="o",
                 color="#1f4e79", ecolor="#7f9fbf", capsize=3)
     ax.set_yticks(y, [f"{r}. {o}" for r, o in zip(data["rank"], data["option"], strict=True)])
@@ -109,16 +124,11 @@ def forest_chart(result: RankingResult, title: str | None = None) -> Chart:
     ax.set_xlabel(f"Expected impact (points; whiskers {result.interval:.0%} bootstrap interval)")
     ax.set_ylabel("Option, in rank order")
     ax.set_title(title)
-    best = data.iloc[0]
-    description = (f"Forest plot of {len(data)} options ranked by aggregated expected impact "
-                   f"({result.method}). Best: {best['option']} with score "
-                   f"{best['score']:.3g}" + (f" ({result.interval:.0%} interval "
-                                             f"{best['low']:.3g} to {best['high']:.3g})."
-                                             if has_interval else "."))
     return _render(fig, title, description, data)
 
 
-def acceptability_chart(result: RankingResult, title: str | None = None) -> Chart:
+def acceptability_chart(result: RankingResult, title: str | None = None, *,
+                        draw: bool = True) -> Chart:
     """Heat map of the rank-acceptability matrix: P(option takes rank r).
 
     Parameters
@@ -127,6 +137,8 @@ def acceptability_chart(result: RankingResult, title: str | None = None) -> Char
         From :func:`analysis.rank_options` with ``resamples > 0``.
     title : str, optional
         Chart title.
+    draw : bool, default True
+        False: skip drawing and return the data and texts with an empty ``svg``.
 
     Returns
     -------
@@ -138,6 +150,13 @@ def acceptability_chart(result: RankingResult, title: str | None = None) -> Char
         raise ValueError("the result has no bootstrap (resamples=0): nothing to draw")
     title = title or "Rank acceptability: probability of each rank"
     n = matrix.shape[0]
+    data = matrix.stack().rename("probability").reset_index()
+    first = result.table.iloc[0]
+    description = (f"Heat map of the probability that each of {n} options takes each rank, "
+                   f"from {result.resamples} bootstrap resamples of experts. "
+                   f"{first['option']} ranks first with probability {first['p_first']:.2f}.")
+    if not draw:
+        return Chart(svg="", data=data, title=title, description=description)
     fig, ax = _figure(max(5.0, 1.5 + 0.35 * n), _height(n))
     image = ax.imshow(matrix.to_numpy(dtype=float), cmap="Blues", vmin=0.0, vmax=1.0,
                       aspect="auto")
@@ -147,15 +166,11 @@ def acceptability_chart(result: RankingResult, title: str | None = None) -> Char
     ax.set_ylabel("Option")
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label="Probability")
-    data = matrix.stack().rename("probability").reset_index()
-    first = result.table.iloc[0]
-    description = (f"Heat map of the probability that each of {n} options takes each rank, "
-                   f"from {result.resamples} bootstrap resamples of experts. "
-                   f"{first['option']} ranks first with probability {first['p_first']:.2f}.")
     return _render(fig, title, description, data)
 
 
-def risk_matrix_chart(risk: RiskMatrix, title: str | None = None) -> Chart:
+def risk_matrix_chart(risk: RiskMatrix, title: str | None = None, *,
+                      draw: bool = True) -> Chart:
     """Risk matrix: likelihood vs impact per option with interval whiskers.
 
     Parameters
@@ -164,6 +179,8 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None) -> Chart:
         From :func:`analysis.risk_matrix`.
     title : str, optional
         Chart title.
+    draw : bool, default True
+        False: skip drawing and return the data and texts with an empty ``svg``.
 
     Returns
     -------
@@ -172,6 +189,10 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None) -> Chart:
     """
     data = risk.table.copy()
     title = title or "Risk matrix: likelihood and impact per option"
+    description = (f"Scatter of {len(data)} options by aggregated likelihood (0 to 1) and "
+                   f"impact, with {risk.interval:.0%} bootstrap intervals as whiskers.")
+    if not draw:
+        return Chart(svg="", data=data, title=title, description=description)
     fig, ax = _figure(7.0, 5.5)
     x, y = data["likelihood"].to_numpy(float), data["impact"].to_numpy(float)
     xerr = np.abs(np.vstack([x - data["likelihood_low"], data["likelihood_high"] - x]))
@@ -187,18 +208,16 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None) -> Chart:
     ax.set_xlabel(f"Likelihood ({risk.probability_criterion}, {risk.method})")
     ax.set_ylabel("Impact (weighted sum of scale criteria)")
     ax.set_title(title)
-    description = (f"Scatter of {len(data)} options by aggregated likelihood (0 to 1) and "
-                   f"impact, with {risk.interval:.0%} bootstrap intervals as whiskers.")
     return _render(fig, title, description, data)
 
 
-def distribution_chart(judgments: pd.DataFrame, criterion: str, *, round: int | None = None,
+def distribution_chart(judgments: Judgments, criterion: str, *, round: int | None = None,
                        groups: Sequence[str] | None = None, title: str | None = None) -> Chart:
     """Per-option distribution of the experts' judgments on one criterion (box + points).
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments.
     criterion : str
         Criterion to show.

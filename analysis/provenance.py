@@ -13,6 +13,7 @@ import pandas as pd
 import scipy
 
 from analysis._version import __version__
+from analysis.validation import ValidatedJudgments
 
 __all__ = ["Provenance", "hash_frame", "make_provenance", "library_versions"]
 
@@ -112,7 +113,18 @@ class Provenance:
 
 
 def make_provenance(method: str, parameters: Mapping[str, Any], seed: int | None,
-                    frame: pd.DataFrame, columns: tuple[str, ...] | None = None) -> Provenance:
-    """Build a :class:`Provenance` for a result computed from ``frame``."""
+                    frame: pd.DataFrame | ValidatedJudgments,
+                    columns: tuple[str, ...] | None = None) -> Provenance:
+    """Build a :class:`Provenance` for a result computed from ``frame``.
+
+    A :class:`~analysis.ValidatedJudgments` is hashed once per column set,
+    however many results are computed from it.
+    """
+    if isinstance(frame, ValidatedJudgments):
+        digest = frame.digests.get(columns)
+        if digest is None:
+            digest = frame.digests[columns] = hash_frame(frame.frame, columns)
+        return Provenance(method=method, parameters=dict(parameters), seed=seed,
+                          n_rows=len(frame), input_sha256=digest)
     return Provenance(method=method, parameters=dict(parameters), seed=seed,
                       n_rows=int(len(frame)), input_sha256=hash_frame(frame, columns))

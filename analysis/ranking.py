@@ -18,7 +18,13 @@ from analysis.bootstrap import RankAccumulator, iter_resamples
 from analysis.matrices import ExpertOptionData, build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
-from analysis.validation import COLUMNS, select_round, validate_judgments
+from analysis.validation import (
+    COLUMNS,
+    Judgments,
+    ValidatedJudgments,
+    select_round,
+    validate_judgments,
+)
 
 __all__ = ["RankingResult", "rank_options", "point_ranks", "METHODS", "cooke_weights"]
 
@@ -122,7 +128,7 @@ def _weights_digest(weights: pd.Series | None) -> str | None:
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
 
-def rank_options(judgments: pd.DataFrame, *, method: Method = "mean", round: int | None = None,
+def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
                  criterion_weights: Mapping[str, float] | None = None,
                  expert_weights: pd.Series | None = None, groups: Sequence[str] | None = None,
                  resamples: int = 10_000, seed: int | None = 0, trim: float = 0.1,
@@ -132,7 +138,7 @@ def rank_options(judgments: pd.DataFrame, *, method: Method = "mean", round: int
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments (see :func:`analysis.validate_judgments`).
     method : {"mean", "median", "trimmed", "geo-odds", "extremized", "cooke"}
         How expert scores are combined (see Notes).
@@ -287,11 +293,16 @@ def rank_options(judgments: pd.DataFrame, *, method: Method = "mean", round: int
         "probability_criterion": data.probability_criterion,
         "criterion_weights": data.scale_weights,
         "expert_weights_sha256": _weights_digest(expert_weights),
-    }, None if seed is None else int(seed), valid, COLUMNS)
+    }, None if seed is None else int(seed), _hashed(judgments, valid), COLUMNS)
     return RankingResult(table=table, acceptability=acceptability, pairwise=pairwise,
                          method=method, round=chosen, top_k=int(top_k),
                          resamples=int(resamples), interval=interval,
                          provenance=provenance, notes=tuple(notes))
+
+
+def _hashed(judgments: Judgments, valid: pd.DataFrame) -> pd.DataFrame | ValidatedJudgments:
+    """What the provenance hashes: the wrapper when given one (its hash is kept)."""
+    return judgments if isinstance(judgments, ValidatedJudgments) else valid
 
 
 def _data_notes(data: ExpertOptionData) -> list[str]:

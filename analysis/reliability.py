@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis.consensus import kendalls_w
-from analysis.validation import select_round, validate_judgments
+from analysis.validation import Judgments, select_round, validate_judgments
 
 __all__ = ["krippendorff_alpha", "agreement_table", "AlphaLevel"]
 
@@ -131,13 +131,13 @@ def _safe_alpha(grid: FloatArray, level: AlphaLevel) -> float:
         return float("nan")
 
 
-def agreement_table(judgments: pd.DataFrame, *, round: int | None = None,
+def agreement_table(judgments: Judgments, *, round: int | None = None,
                     groups: Sequence[str] | None = None) -> pd.DataFrame:
     """Agreement of the panel across options, one row per criterion.
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments.
     round : int, optional
         Round; default the latest.

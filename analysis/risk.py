@@ -14,7 +14,13 @@ from analysis.bootstrap import iter_resamples
 from analysis.matrices import build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
-from analysis.validation import COLUMNS, select_round, validate_judgments
+from analysis.validation import (
+    COLUMNS,
+    Judgments,
+    ValidatedJudgments,
+    select_round,
+    validate_judgments,
+)
 
 __all__ = ["RiskMatrix", "risk_matrix"]
 
@@ -44,7 +50,7 @@ class RiskMatrix:
     provenance: Provenance
 
 
-def risk_matrix(judgments: pd.DataFrame, *, method: Method = "mean", round: int | None = None,
+def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
                 criterion_weights: Mapping[str, float] | None = None,
                 expert_weights: pd.Series | None = None, groups: Sequence[str] | None = None,
                 resamples: int = 2_000, seed: int | None = 0, interval: float = 0.9,
@@ -54,7 +60,7 @@ def risk_matrix(judgments: pd.DataFrame, *, method: Method = "mean", round: int 
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments with one probability criterion and scale criteria.
     method, round, criterion_weights, expert_weights, groups, seed, trim, extremize_d, eps
         As in :func:`analysis.rank_options` (``cooke`` needs ``expert_weights``).
@@ -127,6 +133,7 @@ def risk_matrix(judgments: pd.DataFrame, *, method: Method = "mean", round: int 
         "round": chosen, "resamples": int(resamples), "interval": interval, "trim": trim,
         "extremize_d": extremize_d, "eps": eps, "criterion_weights": data.scale_weights,
         "groups": None if groups is None else [str(g) for g in groups],
-    }, None if seed is None else int(seed), valid, COLUMNS)
+    }, None if seed is None else int(seed),
+        judgments if isinstance(judgments, ValidatedJudgments) else valid, COLUMNS)
     return RiskMatrix(table=table, method=method, interval=interval,
                       probability_criterion=data.probability_criterion, provenance=provenance)

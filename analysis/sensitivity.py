@@ -14,7 +14,7 @@ from analysis._methods import METHODS, Method, aggregate, check_method, check_pa
 from analysis.matrices import build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
-from analysis.validation import COLUMNS, select_round, validate_judgments
+from analysis.validation import COLUMNS, Judgments, select_round, validate_judgments
 
 __all__ = ["SensitivityResult", "sensitivity", "kendall_tau_many"]
 
@@ -106,7 +106,7 @@ class SensitivityResult:
         return self.table.loc[~self.table["robust"], "option"].tolist()
 
 
-def sensitivity(judgments: pd.DataFrame, *, method: Method = "mean", round: int | None = None,
+def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
                 criterion_weights: Mapping[str, float] | None = None,
                 expert_weights: pd.Series | None = None, groups: Sequence[str] | None = None,
                 methods: Sequence[str] | None = None, tolerance: int = 1, trim: float = 0.1,
@@ -115,7 +115,7 @@ def sensitivity(judgments: pd.DataFrame, *, method: Method = "mean", round: int 
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments.
     method : str
         Base method, as in :func:`analysis.rank_options` (``expert_weights``

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import _nan
-from analysis.validation import validate_judgments
+from analysis.validation import Judgments, validate_judgments
 
 __all__ = ["stability"]
 
@@ -38,13 +38,13 @@ def _paired_wilcoxon(diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return statistic, p_value
 
 
-def stability(judgments: pd.DataFrame, *, before: int | None = None, after: int | None = None,
+def stability(judgments: Judgments, *, before: int | None = None, after: int | None = None,
               groups: Sequence[str] | None = None) -> pd.DataFrame:
     r"""Change of the panel's judgments between two rounds, per option and criterion.
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments with at least two rounds.
     before, after : int, optional
         Rounds to compare; default the last two.

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.ranking import RankingResult, rank_options
-from analysis.validation import validate_judgments
+from analysis.validation import Judgments, validate_judgments
 
 __all__ = ["GroupRanking", "rank_by_group"]
 
@@ -35,13 +35,13 @@ class GroupRanking:
         return wide.loc[:, [c for c in cols if c in wide.columns]]
 
 
-def rank_by_group(judgments: pd.DataFrame, *, include_all: bool = True,
+def rank_by_group(judgments: Judgments, *, include_all: bool = True,
                   **kwargs: Any) -> GroupRanking:
     """Rank the options separately within each expert group.
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         Tidy judgments with a ``group`` column.
     include_all : bool
         Also rank with the whole panel, under the key ``"all"`` (a group

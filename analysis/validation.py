@@ -8,11 +8,13 @@ column (the point value used everywhere downstream).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "KINDS", "validate_judgments", "select_round"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "KINDS", "Judgments", "ValidatedJudgments",
+           "validate_judgments", "select_round"]
 
 COLUMNS: tuple[str, ...] = (
     "round", "expert", "group", "option", "criterion", "kind", "weight", "value",
@@ -79,17 +81,65 @@ def _to_label(series: pd.Series) -> pd.Series:
     return series.map(fmt)
 
 
-def validate_judgments(judgments: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class ValidatedJudgments:
+    """A judgments table checked once by :func:`validate_judgments`.
+
+    Every analysis function that takes a judgments frame also takes this
+    wrapper and then skips validation, so a caller running several analyses
+    on the same table (ranking, risk matrix, consensus, ...) pays for the
+    checks once.  Build it with :meth:`from_frame`; do not modify ``frame``
+    afterwards.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The output of :func:`validate_judgments` (columns :data:`COLUMNS`
+        plus ``estimate``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"round": [1], "expert": ["a"], "option": ["x"],
+    ...                    "criterion": ["p"], "kind": ["probability"], "value": [0.3]})
+    >>> valid = ValidatedJudgments.from_frame(df)
+    >>> validate_judgments(valid) is valid.frame
+    True
+    """
+
+    frame: pd.DataFrame
+    #: :func:`analysis.hash_frame` digests by column tuple, filled by the provenance of
+    #: each result computed from this table (the same rows are hashed once).
+    digests: dict[tuple[str, ...] | None, str] = field(default_factory=dict, init=False,
+                                                       repr=False)
+
+    @classmethod
+    def from_frame(cls, judgments: pd.DataFrame | ValidatedJudgments) -> ValidatedJudgments:
+        """Validate ``judgments`` (see :func:`validate_judgments`) and wrap the result."""
+        if isinstance(judgments, ValidatedJudgments):
+            return judgments
+        return cls(validate_judgments(judgments))
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+Judgments = pd.DataFrame | ValidatedJudgments
+"""What the analysis functions accept as judgments: a tidy frame, or one already validated."""
+
+
+def validate_judgments(judgments: Judgments) -> pd.DataFrame:
     """Check a tidy judgments table and return a normalised copy.
 
     Parameters
     ----------
-    judgments : pandas.DataFrame
+    judgments : pandas.DataFrame or ValidatedJudgments
         One row per round x expert x option x criterion with columns
         ``round, expert, option, criterion, kind, value`` (required) and
         ``group, weight, lowest, best, highest, confidence, abstained,
         rationale`` (optional; defaults ``"all"``, 1.0, NaN, ``False``, ``""``).
-        Extra columns are ignored.
+        Extra columns are ignored.  A :class:`ValidatedJudgments` is already
+        checked: its frame is returned as it is, without a copy.
 
     Returns
     -------
@@ -135,6 +185,8 @@ def validate_judgments(judgments: pd.DataFrame) -> pd.DataFrame:
       expert  estimate
     0      a       0.3
     """
+    if isinstance(judgments, ValidatedJudgments):
+        return judgments.frame
     if not isinstance(judgments, pd.DataFrame):
         raise ValueError(f"judgments must be a pandas DataFrame, got {type(judgments).__name__}")
     missing = [c for c in REQUIRED_COLUMNS if c not in judgments.columns]
@@ -245,7 +297,9 @@ def select_round(valid: pd.DataFrame, round: int | None = None,
     Returns
     -------
     (pandas.DataFrame, int)
-        The selected rows and the round number used.
+        The selected rows and the round number used.  When ``valid`` holds
+        that round only and no groups are chosen, the rows are ``valid``
+        itself (no copy): treat them as read-only.
 
     Raises
     ------
@@ -258,7 +312,8 @@ def select_round(valid: pd.DataFrame, round: int | None = None,
     chosen = rounds[-1] if round is None else int(round)
     if chosen not in rounds:
         raise ValueError(f"round {round!r} not in the judgments; rounds present: {rounds}")
-    rows = valid[valid["round"] == chosen]
+    # one round only: no copy (callers read the rows, never write them)
+    rows = valid if len(rounds) == 1 else valid[valid["round"] == chosen]
     if groups is not None:
         wanted = [str(g) for g in groups]
         rows = rows[rows["group"].isin(wanted)]

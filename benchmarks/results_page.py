@@ -7,8 +7,11 @@ step, impact -3..+3, escalation risk 0..4, as in the demo), inserted in bulk
 (``create_app`` + the WSGI test client, signed in as the study owner), so
 the time is the whole server side of ``GET /studies/<id>/results``: query,
 tidy frame, bootstrap (``RESULTS_RESAMPLES``, default 2,000), charts,
-template; no network.  Cold = first request after the app started (cache
-empty); cached = median of the following requests.
+template; no network.  Cold = time from the first request after the app
+started (cache empty) until a request answers 200: a large round may first
+answer 202 with a progress page while a background job computes, so the page
+is polled every POLL_SECONDS (this works with or without the job path);
+cached = median of the following requests.
 
 This module also holds the database and study generators the other
 benchmarks import (export_stream.py, scale_curve.py, web_submit.py).
@@ -43,6 +46,8 @@ OWNER_EMAIL = "bench-owner@example.org"
 OWNER_PASSWORD = "bench password 0123"  # noqa: S105 - a throwaway account in a throwaway db
 GOAL_CACHED = 0.3
 GOAL_COLD = 3.0
+POLL_SECONDS = 0.05
+POLL_LIMIT_SECONDS = 600.0
 
 # --- databases ------------------------------------------------------------------------
 
@@ -251,8 +256,12 @@ def signed_in_client(app):
 
 
 def time_results_page(url: str, study_id: int, warm_study_id: int, *, repeats: int = 5,
-                      resamples: int | None = None) -> tuple[float, float]:
-    """(cold, cached) seconds of GET /studies/<id>/results in a freshly built app.
+                      resamples: int | None = None) -> tuple[float, float, float]:
+    """(cold, cached, cold CPU) seconds of GET /studies/<id>/results in a freshly built app.
+
+    Cold CPU is the CPU time of this process (every thread, a background job
+    included) from the first request to the first 200: what the cold page
+    costs on a core of its own, whatever else the machine runs.
 
     The results page of a tiny study (`warm_study_id`) is rendered first, so
     first-request costs (imports, fonts, templates, pools) are not counted as
@@ -264,11 +273,17 @@ def time_results_page(url: str, study_id: int, warm_study_id: int, *, repeats: i
     if client.get(f"/studies/{warm_study_id}/results").status_code != 200:
         raise RuntimeError("warm-up results page failed")
     path = f"/studies/{study_id}/results"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     reply = client.get(path)
-    cold = time.perf_counter() - start
+    while reply.status_code == 202:  # a background job computes: poll as the page does
+        if time.perf_counter() - start > POLL_LIMIT_SECONDS:
+            raise RuntimeError(f"{path}: still 202 after {POLL_LIMIT_SECONDS:g} s")
+        time.sleep(POLL_SECONDS)
+        reply = client.get(path)
+    cold, cold_cpu = time.perf_counter() - start, time.process_time() - cpu
     if reply.status_code != 200:
         raise RuntimeError(f"{path}: HTTP {reply.status_code}")
+    _wait_for_background_jobs(app)  # e.g. the job still drawing charts: not the page's time
     cached = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -280,7 +295,16 @@ def time_results_page(url: str, study_id: int, warm_study_id: int, *, repeats: i
         from elicit.extensions import db
 
         db.engine.dispose()
-    return cold, statistics.median(cached)
+    return cold, statistics.median(cached), cold_cpu
+
+
+def _wait_for_background_jobs(app) -> None:
+    """Let jobs running in threads of this app finish (no-op where there are none)."""
+    try:
+        from elicit.services.job_backends import wait_for_threads
+    except ImportError:
+        return
+    wait_for_threads(app)
 
 
 def run(kind: str, size: tuple[int, int, int]) -> list[dict[str, Any]]:
@@ -298,12 +322,15 @@ def run(kind: str, size: tuple[int, int, int]) -> list[dict[str, Any]]:
             from elicit.extensions import db
 
             db.engine.dispose()
-        cold, cached = time_results_page(url, ids["study"], warm["study"])
-    print(f"[{kind}] results page, {label}: cold {cold:.3f} s, cached {cached * 1e3:.1f} ms",
-          file=sys.stderr)
+        cold, cached, cold_cpu = time_results_page(url, ids["study"], warm["study"])
+    print(f"[{kind}] results page, {label}: cold {cold:.3f} s (CPU {cold_cpu:.3f} s), "
+          f"cached {cached * 1e3:.1f} ms; load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     return [
         record(f"results page cold, {label}, {kind}", cold, "s", f"< {GOAL_COLD:g} s",
                cold < GOAL_COLD),
+        record(f"results page cold, CPU time of the app process, {label}, {kind}", cold_cpu,
+               "s", f"context: the cold page on a core of its own (goal < {GOAL_COLD:g} s)",
+               cold_cpu < GOAL_COLD, reference=cold, ratio=cold_cpu / cold),
         record(f"results page cached, {label}, {kind}", cached * 1e3, "ms",
                f"< {GOAL_CACHED * 1e3:g} ms", cached < GOAL_CACHED, reference=cold * 1e3,
                ratio=cold / cached),

@@ -80,7 +80,7 @@ def page_times(kind: str, experts: list[int], options: list[int],
             db.engine.dispose()
         for size, study in ids.items():
             start = time.perf_counter()
-            cold, _ = time_results_page(url, study["study"], warm["study"], repeats=1)
+            cold, _, _ = time_results_page(url, study["study"], warm["study"], repeats=1)
             times[size] = cold
             print(f"results page {size[0]:>6} experts x {size[1]:>3} options ({kind}): "
                   f"{cold:.3f} s cold (incl. app start {time.perf_counter() - start:.1f} s)",

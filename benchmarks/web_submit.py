@@ -18,6 +18,12 @@ so the p99 figure at saturation is bounded by throughput, not by the code
 path alone; a second, open-loop phase sends fresh experts arriving at half
 the measured throughput and reports the latency a not-overloaded server gives.
 
+The machine is shared (the client threads run on the same cores, and so may
+other work), so the CPU time the gunicorn workers spend per request is also
+recorded, for both apps (from /proc): minimal CPU/request ÷ elicit
+CPU/request is the throughput ratio a server given the cores to itself would
+reach, whatever else ran meanwhile.
+
 Afterwards every expert's response is checked in the database: exactly one
 response, submitted, version 1, one revision, one judgment per option and
 criterion, and the likelihood best guesses equal to what was sent.
@@ -65,13 +71,30 @@ OPEN_LOOP_SECONDS = 20.0
 # --- the server -------------------------------------------------------------------------
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of a gunicorn master's worker processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == master_pid:  # fields[1] is the parent pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 @contextmanager
 def gunicorn(app_spec: str, *, workers: int, worker_class: str, env: dict[str, str],
-             chdir: Path, log_path: Path | None = None):
+             chdir: Path, log_path: Path | None = None, threads: int = 1):
     """Serve `app_spec` on a free 127.0.0.1 port; yield (host, port, process)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-               "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
+               "--worker-class", worker_class, "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}",
                "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "5",
                "--chdir", str(chdir), app_spec]
     log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
@@ -260,7 +283,7 @@ def verify(url: str, secret: str, ids: dict[str, Any], finished: list[int]) -> l
 
 
 def run(kind: str, n_experts: int, workers: int, worker_class: str, logdir: Path,
-        open_seconds: float = OPEN_LOOP_SECONDS) -> list[dict[str, Any]]:
+        open_seconds: float = OPEN_LOOP_SECONDS, threads: int = 1) -> list[dict[str, Any]]:
     """Saturation vs the minimal app, then an open-loop phase, then the database check."""
     secret = secrets.token_hex(32)
     with database(kind) as url:
@@ -274,15 +297,18 @@ def run(kind: str, n_experts: int, workers: int, worker_class: str, logdir: Path
             db.engine.dispose()
         env = {"DATABASE_URL": url, "SECRET_KEY": secret, "RATELIMIT_STORAGE_URI": "memory://",
                "BASE_URL": "http://127.0.0.1"}
-        settings = {"workers": workers, "worker_class": worker_class}
+        settings = {"workers": workers, "worker_class": worker_class, "threads": threads}
         with gunicorn("wsgi:app", env=env, chdir=ROOT, log_path=logdir / f"elicit-{kind}.log",
-                      **settings) as (host, port, _):
+                      **settings) as (host, port, server):
             # warm-up: every worker imports and renders once before the clock runs
             load([(lambda log, n=n: expert_session(host, port, ids["tokens"][n], n, log))
                   for n in range(2 * n_experts, 2 * n_experts + warm)])
+            cpu = workers_cpu_seconds(server.pid)
             saturated = load([
                 (lambda log, n=n: expert_session(host, port, ids["tokens"][n], n, log))
                 for n in range(n_experts)])
+            saturated["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu) * 1e3 \
+                / max(1, saturated["requests"])
             # open loop: fresh experts arriving at half the measured request rate, for
             # about `open_seconds` (at most N experts)
             per_expert = saturated["requests"] / max(1, n_experts)
@@ -293,8 +319,11 @@ def run(kind: str, n_experts: int, workers: int, worker_class: str, logdir: Path
                 for n in range(n_experts, n_experts + n_open)], stagger=interval)
         sequences = [o[1] for o in saturated["outcomes"] if o is not None]
         with gunicorn("minimal_app:app", env={}, chdir=HERE,
-                      log_path=logdir / f"minimal-{kind}.log", **settings) as (host, port, _):
+                      log_path=logdir / f"minimal-{kind}.log", **settings) as (host, port, server):
+            cpu = workers_cpu_seconds(server.pid)
             reference = load([(lambda log, s=s: replay(host, port, s, log)) for s in sequences])
+            reference["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu) * 1e3 \
+                / max(1, reference["requests"])
         finished = [n for n, o in enumerate(saturated["outcomes"]) if o and o[0]]
         finished += [n_experts + n for n, o in enumerate(open_loop["outcomes"]) if o and o[0]]
         warmed = list(range(2 * n_experts, 2 * n_experts + warm))
@@ -302,15 +331,18 @@ def run(kind: str, n_experts: int, workers: int, worker_class: str, logdir: Path
 
     for label, result in (("elicit", saturated), ("minimal", reference),
                           ("elicit open loop", open_loop)):
+        cpu_note = f"; server CPU {result['cpu_ms']:.2f} ms/request" if "cpu_ms" in result \
+            else ""
         print(f"[{kind}] {label}: {result['requests']} requests in {result['wall']:.1f} s = "
-              f"{result['rps']:.0f} req/s; p50 {result['p50']:.0f} ms, p95 "
+              f"{result['rps']:.0f} req/s{cpu_note}; p50 {result['p50']:.0f} ms, p95 "
               f"{result['p95']:.0f} ms, p99 {result['p99']:.0f} ms; errors {result['errors']}; "
               f"unfinished flows {len(result['failed'])}", file=sys.stderr)
         for failure in result["failed"][:3]:
             print(f"   e.g. {failure[2] if failure else 'did not return'}", file=sys.stderr)
     for problem in problems[:10]:
         print(f"[{kind}] check: {problem}", file=sys.stderr)
-    tag = f"{n_experts} concurrent experts, {workers} {worker_class} workers, {kind}"
+    threaded = f" x {threads} threads" if threads > 1 else ""
+    tag = f"{n_experts} concurrent experts, {workers} {worker_class} workers{threaded}, {kind}"
     ratio = saturated["rps"] / reference["rps"]
     errors = saturated["errors"] + open_loop["errors"] + len(saturated["failed"]) \
         + len(open_loop["failed"])
@@ -320,6 +352,10 @@ def run(kind: str, n_experts: int, workers: int, worker_class: str, logdir: Path
         record(f"submit flow throughput, {tag}", saturated["rps"], "req/s",
                f">= {GOAL_RATIO:g}x minimal Flask route", ratio >= GOAL_RATIO,
                reference=reference["rps"], ratio=ratio),
+        record(f"server CPU per request (gunicorn workers), {tag}", saturated["cpu_ms"], "ms",
+               "context: minimal/elicit CPU per request = throughput ratio on cores of its own",
+               True, reference=reference["cpu_ms"],
+               ratio=reference["cpu_ms"] / saturated["cpu_ms"] if saturated["cpu_ms"] else None),
         record(f"submit flow p50 latency at saturation, {tag}", saturated["p50"], "ms",
                "context (closed loop: latency ~ clients / throughput)", True,
                reference=reference["p50"], ratio=saturated["p50"] / reference["p50"]),
@@ -350,6 +386,8 @@ def main() -> int:
     parser.add_argument("--experts", type=int, default=None)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 4)))
     parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gunicorn --threads; gthread workers)")
     parser.add_argument("--out", default=None, help="write the JSON records here")
     args = parser.parse_args()
     n_experts = args.experts or (20 if args.quick else 200)
@@ -362,7 +400,8 @@ def main() -> int:
         if kind == "postgresql" and not postgres_available():
             print("PostgreSQL not reachable: its leg is skipped", file=sys.stderr)
             continue
-        records += run(kind, n_experts, args.workers, args.worker_class, logdir, open_seconds)
+        records += run(kind, n_experts, args.workers, args.worker_class, logdir, open_seconds,
+                       args.threads)
     emit(records, args.out)
     return 0
 

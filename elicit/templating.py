@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -15,8 +16,17 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
 
 
 def render_markdown(text: str | None) -> Markup:
-    """Markdown to HTML, sanitized with nh3 (no scripts, styles or event handlers)."""
-    html = md.markdown(text or "", extensions=["tables"], output_format="html")
+    """Markdown to HTML, sanitized with nh3 (no scripts, styles or event handlers).
+
+    Cached by the text itself: a study's briefing is rendered once, not on
+    every expert's page, and an edited briefing is a new text.
+    """
+    return _render_markdown(text or "")
+
+
+@lru_cache(maxsize=256)
+def _render_markdown(text: str) -> Markup:
+    html = md.markdown(text, extensions=["tables"], output_format="html")
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S704
 
 

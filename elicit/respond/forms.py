@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +26,7 @@ from elicit.services.answer_rules import (
 from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
 
 IDEA_PARTS = ("lowest", "highest", "best", "confidence")
+FORM_CLASS_CACHE_SIZE = 64
 EXPERTISE_LABELS = {1: _l("1 – little"), 2: _l("2"), 3: _l("3 – working knowledge"), 4: _l("4"),
                     5: _l("5 – leading expert")}
 
@@ -66,19 +70,19 @@ def scale_choice_label(criterion: Criterion, value: int, label: str) -> str:
 
 
 def _criterion_fields(criterion: Criterion, prefix: str) -> dict[str, Field]:
-    fields: dict[str, Field] = {f"{prefix}_abstain": BooleanField(_l("I don't know / abstain"))}
+    fields: dict[str, Field] = {f"{prefix}_abstain": BooleanField(_("I don't know / abstain"))}
     if criterion.is_probability and criterion.four_step:
-        fields[f"{prefix}_lowest"] = AnswerNumberField(_l("Lowest plausible (%)"), minimum=0,
+        fields[f"{prefix}_lowest"] = AnswerNumberField(_("Lowest plausible (%)"), minimum=0,
                                                        maximum=100)
-        fields[f"{prefix}_highest"] = AnswerNumberField(_l("Highest plausible (%)"), minimum=0,
+        fields[f"{prefix}_highest"] = AnswerNumberField(_("Highest plausible (%)"), minimum=0,
                                                         maximum=100)
-        fields[f"{prefix}_best"] = AnswerNumberField(_l("Best guess (%)"), minimum=0,
+        fields[f"{prefix}_best"] = AnswerNumberField(_("Best guess (%)"), minimum=0,
                                                      maximum=100)
         fields[f"{prefix}_confidence"] = AnswerNumberField(
-            _l("Confidence that the truth lies between your lowest and highest (50–100 %)"),
+            _("Confidence that the truth lies between your lowest and highest (50–100 %)"),
             minimum=50, maximum=100)
     elif criterion.is_probability:
-        fields[f"{prefix}_value"] = AnswerNumberField(_l("Probability (%)"), minimum=0,
+        fields[f"{prefix}_value"] = AnswerNumberField(_("Probability (%)"), minimum=0,
                                                       maximum=100)
     else:
         choices = [(str(v), scale_choice_label(criterion, v, label))
@@ -89,8 +93,48 @@ def _criterion_fields(criterion: Criterion, prefix: str) -> dict[str, Field]:
 
 
 def build_answer_form(study: Study, options: Sequence[Option], **kwargs) -> AnswerForm:
-    """An AnswerForm subclass with fields for every option × criterion and seed question."""
+    """An answer form with fields for every option × criterion and seed question."""
+    return answer_form_class(study, options)(**kwargs)
 
+
+_form_classes: OrderedDict[Hashable, type[AnswerForm]] = OrderedDict()
+_form_classes_lock = threading.Lock()
+
+
+def definition_key(study: Study, options: Sequence[Option]) -> tuple:
+    """Everything of the study's questions that shapes the answer form.
+
+    Any edit that changes the form (a criterion renamed or rescaled, an
+    option added or retired, a calibration question added) gives a new key.
+    """
+    return (study.id, tuple(o.id for o in options),
+            tuple((c.id, c.name, c.kind, c.four_step, c.scale_min, c.scale_max,
+                   tuple(sorted((c.scale_labels or {}).items()))) for c in study.criteria),
+            tuple(q.id for q in study.seed_questions))
+
+
+def answer_form_class(study: Study, options: Sequence[Option]) -> type[AnswerForm]:
+    """The AnswerForm subclass of this study's questions, built once per definition and language.
+
+    Building ~70 field declarations costs more than binding them, and every
+    expert of a study shares the class. Its labels are translated when it is
+    built (one class per language), not once per label on every page.
+    """
+    key = (str(get_locale()), definition_key(study, options))
+    with _form_classes_lock:
+        found = _form_classes.get(key)
+        if found is not None:
+            _form_classes.move_to_end(key)
+            return found
+    made = _make_answer_form_class(study, options)
+    with _form_classes_lock:
+        _form_classes[key] = made
+        while len(_form_classes) > FORM_CLASS_CACHE_SIZE:
+            _form_classes.popitem(last=False)
+    return made
+
+
+def _make_answer_form_class(study: Study, options: Sequence[Option]) -> type[AnswerForm]:
     class StudyAnswerForm(AnswerForm):
         pass
 
@@ -100,20 +144,20 @@ def build_answer_form(study: Study, options: Sequence[Option], **kwargs) -> Answ
                                                judgment_field(option.id, criterion.id)).items():
                 setattr(StudyAnswerForm, name, fld)
         setattr(StudyAnswerForm, rationale_field(option.id), TextAreaField(
-            _l("Your reasoning (optional)"),
-            validators=[Length(max=RATIONALE_MAX, message=_l(
+            _("Your reasoning (optional)"),
+            validators=[Length(max=RATIONALE_MAX, message=_(
                 "Keep the rationale under %(max)d characters."))]))
         setattr(StudyAnswerForm, expertise_field(option.id), RadioField(
-            _l("Your expertise on this option (optional)"),
-            choices=[(str(n), EXPERTISE_LABELS[n]) for n in EXPERTISE_LEVELS],
+            _("Your expertise on this option (optional)"),
+            choices=[(str(n), str(EXPERTISE_LABELS[n])) for n in EXPERTISE_LEVELS],
             validators=[Optional()], validate_choice=True))
     for question in study.seed_questions:
         prefix = seed_field(question.id)
-        setattr(StudyAnswerForm, f"{prefix}_q05", AnswerNumberField(_l("5 % value")))
-        setattr(StudyAnswerForm, f"{prefix}_q50", AnswerNumberField(_l("50 % value (median)")))
-        setattr(StudyAnswerForm, f"{prefix}_q95", AnswerNumberField(_l("95 % value")))
-        setattr(StudyAnswerForm, f"{prefix}_abstain", BooleanField(_l("I don't know / abstain")))
-    return StudyAnswerForm(**kwargs)
+        setattr(StudyAnswerForm, f"{prefix}_q05", AnswerNumberField(_("5 % value")))
+        setattr(StudyAnswerForm, f"{prefix}_q50", AnswerNumberField(_("50 % value (median)")))
+        setattr(StudyAnswerForm, f"{prefix}_q95", AnswerNumberField(_("95 % value")))
+        setattr(StudyAnswerForm, f"{prefix}_abstain", BooleanField(_("I don't know / abstain")))
+    return StudyAnswerForm
 
 
 def _percent(value: float | None) -> float | None:

@@ -190,9 +190,13 @@ def _review(invitation, response, answers, form):
                                                        invitation.round))
     if errors:
         raise ValidationFailed(errors)
+    # Read what the page needs before the draft is written: nothing after the commit
+    # touches the database (on SQLite a POST's next query would take the write lock again).
+    context = _page_context(response, answers)
     if not response.is_submitted:
-        response = answer_service.save_answers(invitation, answers, submit=False)
-    return _render_review(response, answers, form=form, read_only=False)
+        context["response"] = answer_service.save_answers(invitation, answers, submit=False)
+    return _render_review(context["response"], answers, form=form, read_only=False,
+                          context=context)
 
 
 @bp.get("/respond/done")
@@ -255,8 +259,8 @@ def _render_form(form, *, response, errors: dict[str, str] | None = None, saved_
                            **_page_context(response, saved_answers))
 
 
-def _render_review(response, answers, *, form, read_only: bool):
-    context = _page_context(response, answers)
+def _render_review(response, answers, *, form, read_only: bool, context=None):
+    context = context or _page_context(response, answers)
     missing = validate_answers(context["study"], answers, complete=True,
                                options=context["options"])
     return render_template("respond/review.html", answers=answers, missing=missing,

@@ -8,9 +8,10 @@ from flask_login import current_user
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.extensions import db
+from elicit.jobs.pages import results_or_job_page
 from elicit.models import Option
 from elicit.results.downloads import bp as downloads_bp
-from elicit.services import access, calibration, rationales, results
+from elicit.services import access, calibration, rationales, result_jobs, results
 
 bp = Blueprint("results", __name__)
 bp.register_blueprint(downloads_bp)
@@ -43,13 +44,10 @@ def page_context(study, params) -> dict:
 def show_results(study_id: int):
     """Show the ranked recommendations of a round with their uncertainty."""
     params = chosen_params(g.study)
-    try:
-        outcome = results.round_results(g.study, params) if params.round else None
-    except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+    outcome = results_or_job_page(g.study, params)  # large rounds: 202 and a progress page
     context = page_context(g.study, params)
     return render_template("results/results_show.html", results=outcome,
-                           charts=results.round_charts(g.study, params) if outcome else {},
+                           charts=results.round_chart_tables(g.study, params) if outcome else {},
                            ranking=outcome.ranking if outcome else None,
                            submitted=results.submitted_count(context["round"])
                            if context["round"] else 0,
@@ -61,14 +59,16 @@ def show_results(study_id: int):
 def show_chart(study_id: int, name: str):
     """Serve one dashboard chart as an SVG image (from the cached results)."""
     params = chosen_params(g.study)
+    if result_jobs.needs_job(g.study, params):
+        abort(404)  # the dashboard's job has not filled the cache yet
     try:
         outcome = results.round_results(g.study, params) if params.round else None
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))
-    charts = results.round_charts(g.study, params) if outcome else {}
-    if name not in charts:
+    chart = results.round_chart(g.study, params, name) if outcome else None
+    if chart is None:
         abort(404)
-    return _svg(charts[name].svg)
+    return _svg(chart.svg)
 
 
 @bp.get("/studies/<int:study_id>/results/options/<int:option_id>/charts/<int:index>.svg")

@@ -6,11 +6,13 @@ import hmac
 from datetime import UTC
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import db
 from elicit.models import (
+    Expert,
     Invitation,
     Judgment,
     OptionComment,
@@ -27,13 +29,18 @@ from elicit.services.answer_rules import options_in_round, validate_answers
 from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
 from elicit.services.upsert import insert_ignoring_duplicates
 
+# Every expert page needs the round, the expert and the study: one query, not four.
+_WITH_ROUND_AND_STUDY = (joinedload(Invitation.round),
+                         joinedload(Invitation.expert).joinedload(Expert.study))
+
 
 def invitation_for_token(token: str) -> Invitation:
     """Return the live invitation behind a link token; raise InvalidLink otherwise."""
     if not tokens.looks_like_token(token):
         raise InvalidLink()
     digest = tokens.hash_token(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest)
+                                   .options(*_WITH_ROUND_AND_STUDY))
     if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
         raise InvalidLink()
     return _live(invitation)
@@ -41,7 +48,7 @@ def invitation_for_token(token: str) -> Invitation:
 
 def invitation_by_id(invitation_id: int) -> Invitation:
     """Return the live invitation held in an expert's session."""
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = db.session.get(Invitation, invitation_id, options=_WITH_ROUND_AND_STUDY)
     if invitation is None:
         raise InvalidLink()
     return _live(invitation)
@@ -136,8 +143,23 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
             action = "response.resubmit_unchanged"
     audit.record(action, actor_type="expert", actor_id=invitation.expert_id,
                  study_id=study.id, obj=response, details={"version": response.version})
-    db.session.commit()
+    _commit_keeping_loaded()
     return response
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded.
+
+    The page shown next (the review, the form) reads the same study, round
+    and response; expiring them would reload each in a second transaction,
+    which on SQLite is a second write lock (POST requests begin IMMEDIATE).
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def accepts_answers(round_: Round) -> bool:
@@ -178,8 +200,17 @@ def _lock_response(invitation: Invitation) -> Response:
     ).one()
 
 
+JUDGMENT_PARTS = ("value", "lowest", "best", "highest", "confidence", "abstained")
+SEED_PARTS = ("q05", "q50", "q95", "abstained")
+
+
 def _write_answers(response: Response, answers: AnswerSet) -> None:
-    """Make the response's rows equal to `answers`, updating rows in place."""
+    """Make the response's rows equal to `answers`, updating rows in place.
+
+    Rows that are new (all of them on a first save) go in with one
+    multi-row INSERT per table rather than one INSERT per row.
+    """
+    new_judgments: list[dict] = []
     existing = {(j.option_id, j.criterion_id): j for j in response.judgments}
     for key, answer in answers.judgments.items():
         row = existing.pop(key, None)
@@ -187,11 +218,14 @@ def _write_answers(response: Response, answers: AnswerSet) -> None:
             if row is not None:
                 response.judgments.remove(row)
             continue
+        values = {name: getattr(answer, name) for name in JUDGMENT_PARTS}
         if row is None:
-            row = Judgment(option_id=key[0], criterion_id=key[1])
-            response.judgments.append(row)
-        for name in ("value", "lowest", "best", "highest", "confidence", "abstained"):
-            setattr(row, name, getattr(answer, name))
+            new_judgments.append({"response_id": response.id, "option_id": key[0],
+                                  "criterion_id": key[1], **values})
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+    new_comments: list[dict] = []
     comments = {c.option_id: c for c in response.comments}
     for option_id in set(answers.rationales) | set(answers.expertise):
         text = answers.rationales.get(option_id, "")
@@ -199,11 +233,12 @@ def _write_answers(response: Response, answers: AnswerSet) -> None:
         row = comments.get(option_id)
         if row is None:
             if text or level is not None:
-                response.comments.append(OptionComment(option_id=option_id, rationale=text,
-                                                       expertise=level))
+                new_comments.append({"response_id": response.id, "option_id": option_id,
+                                     "rationale": text, "expertise": level})
         else:
             row.rationale = text
             row.expertise = level
+    new_seeds: list[dict] = []
     seeds = {s.question_id: s for s in response.seed_answers}
     for question_id, answer in answers.seeds.items():
         row = seeds.get(question_id)
@@ -211,10 +246,20 @@ def _write_answers(response: Response, answers: AnswerSet) -> None:
             if row is not None:
                 response.seed_answers.remove(row)
             continue
+        values = {name: getattr(answer, name) for name in SEED_PARTS}
         if row is None:
-            row = SeedAnswer(question_id=question_id)
-            response.seed_answers.append(row)
-        for name in ("q05", "q50", "q95", "abstained"):
-            setattr(row, name, getattr(answer, name))
+            new_seeds.append({"response_id": response.id, "question_id": question_id,
+                              **values})
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
     response.updated_at = utcnow()
     db.session.flush()
+    added = {"judgments": (Judgment, new_judgments), "comments": (OptionComment, new_comments),
+             "seed_answers": (SeedAnswer, new_seeds)}
+    for model, rows in added.values():
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
+    stale = [name for name, (_, rows) in added.items() if rows]
+    if stale:  # the collections miss the new rows: load them again when asked
+        db.session.expire(response, stale)

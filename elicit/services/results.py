@@ -33,7 +33,8 @@ from elicit.models import (
     Round,
     Study,
 )
-from elicit.services import results_cache, summary
+from elicit.services import progress, results_cache, summary
+from elicit.services.progress import N_
 from elicit.services.result_params import (  # noqa: F401  (re-exported: one results API)
     METHOD_LABELS,
     ResultParams,
@@ -84,15 +85,98 @@ def judgments_frame(round_: Round, *, rounds: Iterable[Round] | None = None) -> 
     """Submitted judgments of a round (or of `rounds`), one row per expert × option × criterion.
 
     The columns are those `python -m analysis rank` reads, plus
-    `submitted_at`; experts appear under pseudonyms.
+    `submitted_at`; experts appear under pseudonyms. The rows are those of
+    `judgments_query`, in its order.
     """
     chosen = list(rounds) if rounds is not None else [round_]
-    rows = db.session.execute(judgments_query(r.id for r in chosen)).all()
-    names = pseudonyms(round_.study_id)
-    frame = pd.DataFrame([(r[0], names[r[1]], *r[2:]) for r in rows], columns=TIDY_COLUMNS)
-    frame["rationale"] = frame["rationale"].fillna("")
-    frame["abstained"] = frame["abstained"].astype(bool)
+    # Judgments come as bare ids and numbers (no per-row joins, no ORM rows); the
+    # few labels (options, criteria, experts, rounds) are looked up as arrays.
+    submitted = (Response.round_id.in_([r.id for r in chosen]),
+                 Response.status == ResponseStatus.SUBMITTED)
+    connection = db.session.connection()
+    responses = connection.execute(
+        select(Response.id, Response.round_id, Response.expert_id, Response.submitted_at)
+        .where(*submitted)).all()
+    result = connection.execute(
+        select(Judgment.response_id, Judgment.option_id, Judgment.criterion_id,
+               *(getattr(Judgment, c) for c in _JUDGMENT_NUMBERS), Judgment.abstained)
+        .join(Response, Response.id == Judgment.response_id).where(*submitted))
+    try:
+        # All numbers: the driver's tuples go straight into one float array
+        # (None becomes NaN), skipping SQLAlchemy's per-row processing.
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    if not raw:
+        frame = pd.DataFrame([], columns=TIDY_COLUMNS)
+        frame["rationale"] = frame["rationale"].fillna("")
+        frame["abstained"] = frame["abstained"].astype(bool)
+        return frame
+    table = np.array(raw, dtype=float)
+    response_ids, option_ids, criterion_ids = table[:, :3].astype(np.int64).T
+
+    study_id = round_.study_id
+    options = connection.execute(select(Option.id, Option.position, Option.title)
+                                 .where(Option.study_id == study_id)).all()
+    criteria = connection.execute(
+        select(Criterion.id, Criterion.position, Criterion.name, Criterion.kind,
+               Criterion.weight).where(Criterion.study_id == study_id)).all()
+    experts = connection.execute(select(Expert.id, Expert.group)
+                                 .where(Expert.study_id == study_id)).all()
+    names = pseudonyms(study_id)
+    r_at = _lookup([r[0] for r in responses], response_ids)
+    o_at = _lookup([o[0] for o in options], option_ids)
+    c_at = _lookup([c[0] for c in criteria], criterion_ids)
+    expert_of = np.array([r[2] for r in responses], dtype=np.int64)[r_at]
+    e_at = _lookup([e[0] for e in experts], expert_of)
+    number = {r.id: r.number for r in chosen}
+    round_numbers = np.array([number[r[1]] for r in responses], dtype=np.int64)[r_at]
+    # judgments_query's inner joins and order: round, expert, option, criterion position
+    keep = (o_at >= 0) & (c_at >= 0) & (e_at >= 0)
+    order = np.lexsort((np.array([c[1] for c in criteria])[c_at],
+                        np.array([o[1] for o in options])[o_at], expert_of, round_numbers))
+    order = order[keep[order]]
+
+    frame = pd.DataFrame({
+        "round": round_numbers[order],
+        "expert": np.array([names[e[0]] for e in experts], dtype=object)[e_at[order]],
+        "group": np.array([e[1] for e in experts], dtype=object)[e_at[order]],
+        "option": np.array([o[2] for o in options], dtype=object)[o_at[order]],
+        "criterion": np.array([c[2] for c in criteria], dtype=object)[c_at[order]],
+        "kind": np.array([c[3] for c in criteria], dtype=object)[c_at[order]],
+        "weight": np.array([c[4] for c in criteria], dtype=float)[c_at[order]],
+        **{name: table[order, 3 + i] for i, name in enumerate(_JUDGMENT_NUMBERS)},
+        "abstained": table[order, 3 + len(_JUDGMENT_NUMBERS)] != 0,
+        "rationale": _rationales(submitted, response_ids[order], option_ids[order]),
+        "submitted_at": pd.Series([r[3] for r in responses]).take(r_at[order])
+        .reset_index(drop=True),
+    }, columns=TIDY_COLUMNS)
     return frame
+
+
+_JUDGMENT_NUMBERS = ("value", "lowest", "best", "highest", "confidence")
+
+
+def _lookup(ids: list[int], values: np.ndarray) -> np.ndarray:
+    """Positions of `values` in `ids` (-1 when absent), vectorised."""
+    return pd.Index(np.asarray(ids, dtype=np.int64)).get_indexer(values)
+
+
+def _rationales(submitted: tuple, response_ids: np.ndarray, option_ids: np.ndarray
+                ) -> np.ndarray:
+    """Each row's rationale (one per response and option; '' when none)."""
+    comments = db.session.connection().execute(
+        select(OptionComment.response_id, OptionComment.option_id, OptionComment.rationale)
+        .join(Response, Response.id == OptionComment.response_id).where(*submitted)).all()
+    texts = np.full(len(response_ids), "", dtype=object)
+    if not comments:
+        return texts
+    span = int(max(option_ids.max(), max(c[1] for c in comments))) + 1
+    keys = pd.Index([c[0] * span + c[1] for c in comments])
+    at = keys.get_indexer(response_ids * span + option_ids)
+    found = at >= 0
+    texts[found] = np.array([c[2] or "" for c in comments], dtype=object)[at[found]]
+    return texts
 
 
 @dataclass(frozen=True)
@@ -161,10 +245,11 @@ def _expert_weights(round_: Round, method: str) -> pd.Series | None:
     return weights
 
 
-def rank_frame(frame: pd.DataFrame, round_: Round, params: ResultParams,
-               *, resamples: int | None = None) -> analysis.RankingResult:
-    """Run `analysis.rank_options` on a tidy frame with the chosen parameters."""
-    frame = frame.assign(group=frame["group"].replace("", "all"))
+def rank_frame(frame: pd.DataFrame | analysis.ValidatedJudgments, round_: Round,
+               params: ResultParams, *, resamples: int | None = None) -> analysis.RankingResult:
+    """Run `analysis.rank_options` on a tidy (or already validated) frame with the choices."""
+    if isinstance(frame, pd.DataFrame):
+        frame = frame.assign(group=frame["group"].replace("", "all"))
     try:
         return analysis.rank_options(
             frame, method=params.method, round=round_.number,
@@ -203,45 +288,93 @@ def round_results(study: Study, params: ResultParams) -> RoundResults | None:
     round_ = find_round(study, params.round)
     if round_ is None:
         return None
-    key = results_cache.make_key("round", study.id, round_.id, round_.data_version,
-                                 params.cache_parts(),
-                                 current_app.config["RESULTS_RESAMPLES"])
-    found = results_cache.cached(key, lambda: _compute(study, round_, params) or False)
+    found = results_cache.cached(results_key(study, round_, params),
+                                 lambda: _compute(study, round_, params) or False)
     return found or None
 
 
+def results_key(study: Study, round_: Round, params: ResultParams) -> str:
+    """The cache key of `round_results` for these choices (the round's data version included)."""
+    return results_cache.make_key("round", study.id, round_.id, round_.data_version,
+                                  params.cache_parts(), current_app.config["RESULTS_RESAMPLES"])
+
+
+def results_ready(study: Study, params: ResultParams) -> bool:
+    """Whether `round_results` would answer from the cache (no computing)."""
+    round_ = find_round(study, params.round)
+    return round_ is None or results_cache.backend().get(
+        results_key(study, round_, params)) is not None
+
+
+def judgment_count(round_: Round) -> int:
+    """Submitted judgment rows of the round: the size that makes results slow."""
+    return db.session.scalar(
+        select(func.count()).select_from(Judgment)
+        .join(Response, Response.id == Judgment.response_id)
+        .where(Response.round_id == round_.id, Response.status == ResponseStatus.SUBMITTED)) or 0
+
+
+def round_chart_tables(study: Study, params: ResultParams) -> dict[str, analysis.Chart]:
+    """The dashboard charts' titles, text alternatives and data tables, without drawing.
+
+    The page shows these at once; each picture is drawn by `round_chart` when
+    the browser asks for its image.
+    """
+    outcome = round_results(study, params)
+    return _draw(outcome, draw=False) if outcome is not None else {}
+
+
+def round_chart(study: Study, params: ResultParams, name: str) -> analysis.Chart | None:
+    """One dashboard chart drawn as SVG on its first request, then cached like results."""
+    outcome = round_results(study, params)
+    if outcome is None or name not in CHART_NAMES:
+        return None
+    round_ = find_round(study, params.round)
+    key = results_cache.make_key("chart", name, study.id, round_.id, round_.data_version,
+                                 params.cache_parts(),
+                                 current_app.config["RESULTS_RESAMPLES"])
+    return results_cache.cached(key, lambda: _draw(outcome, only=name).get(name, False)) or None
+
+
 def round_charts(study: Study, params: ResultParams) -> dict[str, analysis.Chart]:
-    """The dashboard's SVG charts (forest, risk matrix, acceptability), cached like results.
+    """The dashboard's SVG charts (forest, risk matrix, acceptability), each cached.
 
     Kept apart from `round_results` so the API, CLI and downloads never draw.
     """
-    outcome = round_results(study, params)
-    if outcome is None:
-        return {}
-    round_ = find_round(study, params.round)
-    key = results_cache.make_key("charts", study.id, round_.id, round_.data_version,
-                                 params.cache_parts(),
-                                 current_app.config["RESULTS_RESAMPLES"])
-    return results_cache.cached(key, lambda: _draw(outcome))
+    return {name: chart for name in round_chart_tables(study, params)
+            if (chart := round_chart(study, params, name)) is not None}
 
 
-def _draw(outcome: RoundResults) -> dict[str, analysis.Chart]:
+CHART_NAMES = ("forest", "acceptability", "risk")
+
+
+def _draw(outcome: RoundResults, *, draw: bool = True,
+          only: str | None = None) -> dict[str, analysis.Chart]:
+    """The charts the results allow (`only` one of them); `draw=False`: tables and texts only."""
+    makers = {"forest": lambda: analysis.forest_chart(outcome.ranking, draw=draw)}
+    if outcome.ranking.resamples:
+        makers["acceptability"] = lambda: analysis.acceptability_chart(outcome.ranking,
+                                                                       draw=draw)
+    if outcome.risk is not None:
+        makers["risk"] = lambda: analysis.risk_matrix_chart(outcome.risk, draw=draw)
     with quiet_charts():
-        charts = {"forest": analysis.forest_chart(outcome.ranking)}
-        if outcome.ranking.resamples:
-            charts["acceptability"] = analysis.acceptability_chart(outcome.ranking)
-        if outcome.risk is not None:
-            charts["risk"] = analysis.risk_matrix_chart(outcome.risk)
-    return charts
+        return {name: make() for name, make in makers.items() if only in (None, name)}
 
 
 def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults | None:
+    progress.report(0.02, N_("Loading the judgments"))
     frame = filter_groups(judgments_frame(round_), params)
     if frame.empty:
         return None
-    ranking = rank_frame(frame, round_, params)
     live = frame.assign(group=frame["group"].replace("", "all"))
-    consensus = analysis.consensus_table(live, round=round_.number)
+    try:  # checked once here, not again by each analysis below
+        valid = analysis.ValidatedJudgments.from_frame(live)
+    except ValueError as exc:
+        raise ValidationFailed({"method": str(exc)}) from exc
+    progress.report(0.1, N_("Ranking the options (bootstrap)"))
+    ranking = rank_frame(valid, round_, params)
+    progress.report(0.55, N_("Measuring consensus"))
+    consensus = analysis.consensus_table(valid, round=round_.number)
     rule = summary.consensus_rule(study)
     frames = {round_.number: live}
     before = _earlier(study, round_)
@@ -254,9 +387,11 @@ def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults 
     table["consensus"] = table["option"].map(status).fillna("unknown")
     table["previous_rank"] = table["option"].map(previous or {}).astype("float")
     table["change"] = table["previous_rank"] - table["rank"]
-    risk = _risk(live, round_, params)
+    progress.report(0.7, N_("Building the risk matrix (bootstrap)"))
+    risk = _risk(valid, round_, params)
+    progress.report(0.95, N_("Comparing with the previous round"))
     stability = _stability(study, round_, params)
-    w = _kendall_w(live, round_, rule)
+    w = _kendall_w(valid, round_, rule)
     text = summary.summarize(table, ranking, w, previous_round=bool(previous))
     return RoundResults(params=params, ranking=ranking, table=table, consensus=consensus,
                         consensus_rule=rule, rule_text=summary.rule_text(study), kendall_w=w,
@@ -279,13 +414,14 @@ def _earlier(study: Study, round_: Round) -> Round | None:
     return earlier[-1] if earlier else None
 
 
-def _risk(frame: pd.DataFrame, round_: Round, params: ResultParams) -> analysis.RiskMatrix | None:
-    kinds = set(frame["kind"])
+def _risk(valid: analysis.ValidatedJudgments, round_: Round,
+          params: ResultParams) -> analysis.RiskMatrix | None:
+    kinds = set(valid.frame["kind"])
     if not {"probability", "scale"} <= kinds:
         return None
     try:
         return analysis.risk_matrix(
-            frame, method=params.method, round=round_.number,
+            valid, method=params.method, round=round_.number,
             criterion_weights=params.criterion_weights(round_.study),
             expert_weights=_expert_weights(round_, params.method),
             resamples=current_app.config["RESULTS_RESAMPLES"], seed=SEED)
@@ -303,11 +439,12 @@ def _stability(study: Study, round_: Round, params: ResultParams) -> pd.DataFram
     return analysis.stability(frame.assign(group=frame["group"].replace("", "all")))
 
 
-def _kendall_w(frame: pd.DataFrame, round_: Round, rule: dict[str, Any]) -> float | None:
+def _kendall_w(valid: analysis.ValidatedJudgments, round_: Round,
+               rule: dict[str, Any]) -> float | None:
     criterion = rule.get("criterion")
-    if criterion not in set(frame["criterion"]):
+    if criterion not in set(valid.frame["criterion"]):
         return None
-    grid = analysis.judgment_grid(frame, criterion, round=round_.number)
+    grid = analysis.judgment_grid(valid, criterion, round=round_.number)
     if grid.shape[1] < 2 or grid.dropna().shape[0] < 2:
         return None
     w = analysis.kendalls_w(grid.to_numpy(dtype=float)).w

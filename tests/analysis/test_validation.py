@@ -109,3 +109,27 @@ def test_many_problems_are_summarised():
 def test_not_a_frame():
     with pytest.raises(ValueError, match="DataFrame"):
         validate_judgments([1, 2])  # type: ignore[arg-type]
+
+
+def test_validated_judgments_skip_a_second_validation():
+    from analysis import ValidatedJudgments, rank_options, risk_matrix
+
+    df = pd.DataFrame({
+        "round": 1, "expert": ["a", "a", "b", "b"], "option": ["x", "x", "x", "x"],
+        "criterion": ["p", "v", "p", "v"], "kind": ["probability", "scale"] * 2,
+        "value": [0.3, 2.0, 0.5, 1.0]})
+    df = pd.concat([df, df.assign(option="y", value=[0.6, -1.0, 0.4, 0.0])],
+                   ignore_index=True)
+    valid = ValidatedJudgments.from_frame(df)
+    assert validate_judgments(valid) is valid.frame
+    assert ValidatedJudgments.from_frame(valid) is valid and len(valid) == 8
+    direct, wrapped = rank_options(df, resamples=50, seed=1), rank_options(valid, resamples=50,
+                                                                          seed=1)
+    pd.testing.assert_frame_equal(direct.table, wrapped.table)
+    assert direct.provenance == wrapped.provenance  # same data hash: the same validated rows
+    risk = risk_matrix(valid, resamples=20, seed=1)
+    pd.testing.assert_frame_equal(risk_matrix(df, resamples=20, seed=1).table, risk.table)
+    assert list(valid.digests.values()) == [wrapped.provenance.input_sha256]  # hashed once
+    assert risk.provenance.input_sha256 == wrapped.provenance.input_sha256
+    with pytest.raises(ValueError, match="probability must lie in"):
+        ValidatedJudgments.from_frame(df.assign(value=2.0))
