@@ -44,9 +44,9 @@ test: install-dev browser
 	$(BIN)/python -m pytest -p no:xdist -m serial
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 
-## Browser journeys alone (Playwright driving Debian's Chromium; screenshots in docs/screenshots/).
+## Browser journeys alone (Playwright driving Debian's Chromium); refreshes docs/screenshots/.
 e2e: install-dev browser
-	$(BIN)/python -m pytest -p no:xdist tests/e2e
+	E2E_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:xdist tests/e2e
 
 ## Debian's Chromium for the browser tests, installed when missing (never a downloaded browser).
 CHROMIUM ?= /usr/bin/chromium
