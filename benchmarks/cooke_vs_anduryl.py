@@ -13,7 +13,10 @@ demand, through benchmarks/_anduryl_runner.py, as a server process.
 
 Fairness: both sides are already imported and hold the study in memory
 (neither process start-up, imports, file parsing nor building the
-Study/Project is timed); each side gets one untimed warm-up run per study;
+Study/Project is timed); both compute the experts' scores and the DM's
+quantiles on every item within the timed call and return them as arrays
+(our CookeResult builds its labelled pandas views on first access, which
+neither side's timing includes); each side gets one untimed warm-up run per study;
 then the timed runs alternate anduryl, ours, anduryl, ours ... so both see
 the same machine load; gc.collect() runs before every timed call on both
 sides. The figures are the best of N runs, N >= 3 (1 with --quick) and up to

@@ -8,11 +8,10 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from .pool import nested_quantiles
+from .pool import PrefixPool
 from .result import CookeResult, DecisionMaker, WeightScheme
-from .scores import calibration_scores, information_scores, intrinsic_range, to_model_scale
+from .scores import _bin_counts, _bins, _calibration, _information, _model_scale, _range
 from .study import Study
 
 __all__ = ["CookeResult", "DecisionMaker", "WeightScheme", "classical_model"]
@@ -21,10 +20,9 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 TIE_RTOL = 1e-12
-_EXPERT_COLUMNS = pd.Index(["calibration", "information_seed", "information_all", "weight"])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Prepared:
     """Everything about a study that does not depend on the weights (model scale)."""
 
@@ -40,11 +38,22 @@ class _Prepared:
     calibration: FloatArray
     information_seed: FloatArray
     information_all: FloatArray
+    #: interquantile probabilities p, sum_j p_j ln p_j and ln(U* - L*) per item
+    p: FloatArray
+    p_log_p: float
+    log_range: FloatArray
+    #: experts by decreasing calibration (stable)
+    order: IntArray
+    #: the number of seed items, their realizations, and the items with the
+    #: seed items first (a slice when they already come first)
+    n_seed: int
+    seed_realizations: FloatArray
+    items: IntArray | slice
 
     @classmethod
     def build(cls, study: Study, overshoot: float) -> _Prepared:
         """Prepare a validated study: log items go to the ln scale."""
-        values, realizations = to_model_scale(study)
+        values, realizations = _model_scale(study)
         return cls.from_arrays(
             values, realizations, study.answered, study.quantiles, overshoot, study.experts
         )
@@ -60,17 +69,27 @@ class _Prepared:
         experts: Sequence[str],
     ) -> _Prepared:
         """Prepare model-scale arrays of a valid study (``experts`` names errors only)."""
-        seed = ~np.isnan(realizations)
+        seed = realizations == realizations  # not NaN
         if not seed.any():
             raise ValueError("the study has no seed item: no realization is known")
-        seeds_answered = answered[:, seed].sum(axis=1)
+        on_seed = answered[:, seed]
+        seeds_answered = on_seed.sum(axis=1)
         if not seeds_answered.all():
             who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
-        lower, upper = intrinsic_range(values, realizations, overshoot)
+        # quantiles increase strictly: the first and last are the extremes
+        lower, upper = _range(values[:, :, 0], values[:, :, -1], realizations, overshoot)
         n_min = int(seeds_answered.min())
-        information = information_scores(values, lower, upper, quantiles)
-        calibration = calibration_scores(values[:, seed], realizations[seed], quantiles, n_min)
+        p, p_log_p = _bins(tuple(quantiles.tolist()))[::2]
+        log_range = np.log(upper - lower)
+        information = _information(values, lower, upper, log_range, p, p_log_p)
+        seed_realizations = realizations[seed]
+        counts = _bin_counts(values[:, seed], seed_realizations, on_seed, p.size)
+        calibration = _calibration(counts, seeds_answered[:, None], p, n_min)
+        # mean over answered items: information is NaN exactly where not answered
+        filled = np.where(answered, information, 0.0)
+        n_seed = on_seed.shape[1]
+        items = slice(None) if seed[:n_seed].all() else np.argsort(~seed, kind="stable")
         return cls(
             values=values,
             realizations=realizations,
@@ -82,8 +101,15 @@ class _Prepared:
             n_min=n_min,
             information=information,
             calibration=calibration,
-            information_seed=_masked_mean(information, answered & seed),
-            information_all=_masked_mean(information, answered),
+            information_seed=filled[:, seed].sum(axis=1) / seeds_answered,
+            information_all=filled.sum(axis=1) / answered.sum(axis=1),
+            p=p,
+            p_log_p=p_log_p,
+            log_range=log_range,
+            order=(-calibration).argsort(kind="stable"),
+            n_seed=n_seed,
+            seed_realizations=seed_realizations,
+            items=items,
         )
 
     def raw_weights(self, scheme: WeightScheme) -> FloatArray:
@@ -94,11 +120,11 @@ class _Prepared:
         if scheme == "equal":
             return self.answered.astype(float)
         if scheme == "global":
-            return np.where(self.answered, (self.calibration * self.information_seed)[:, None], 0.0)
+            return (self.calibration * self.information_seed)[:, None] * self.answered
         return np.where(self.answered, self.calibration[:, None] * self.information, 0.0)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Solution:
     """The chosen alpha, the normalised weights (E, N), DM quantiles (N, Q) and scores."""
 
@@ -108,26 +134,26 @@ class _Solution:
     dm: DecisionMaker
 
 
-def _masked_mean(x: FloatArray, mask: BoolArray) -> FloatArray:
-    total = np.where(mask, x, 0.0).sum(axis=1)
-    return total / mask.sum(axis=1)
-
-
-def _alpha_candidates(calibration: FloatArray) -> FloatArray:
-    """Distinct calibration scores, scores within a relative 1e-12 merged to the smallest."""
-    ordered = np.sort(calibration)
-    keep = np.ones(ordered.size, dtype=bool)
-    keep[1:] = ordered[1:] - ordered[:-1] > TIE_RTOL * np.abs(ordered[1:])
-    return ordered[keep]
+def _group_starts(ascending: FloatArray) -> IntArray:
+    """Positions where a new score starts in sorted scores (ties within 1e-12 merged)."""
+    keep = np.empty(ascending.size, dtype=bool)
+    keep[0] = True
+    np.greater(ascending[1:] - ascending[:-1], TIE_RTOL * np.abs(ascending[1:]), out=keep[1:])
+    return keep.nonzero()[0]
 
 
 def _candidates(
-    prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | float, ordered: FloatArray
+    prep: _Prepared,
+    scheme: WeightScheme,
+    alpha: Literal["optimize"] | float,
+    ordered: FloatArray,
+    descending: FloatArray,
 ) -> tuple[FloatArray, IntArray]:
     """Candidate alphas (ascending) and how many experts, by decreasing calibration, each keeps.
 
-    ``ordered`` are the raw weights (E, N) by decreasing calibration; an alpha
-    leaving an item without a weighted expert is dropped (or raises if given).
+    ``ordered`` are the raw weights (E, N) and ``descending`` the calibration
+    scores (E,), both by decreasing calibration; an alpha leaving an item
+    without a weighted expert is dropped (or raises if given).
     """
     n_e = ordered.shape[0]
     if scheme == "equal":
@@ -135,19 +161,30 @@ def _candidates(
     elif isinstance(alpha, str):
         if alpha != "optimize":
             raise ValueError(f"alpha must be 'optimize' or a number, got {alpha!r}")
-        alphas = _alpha_candidates(prep.calibration)
-        ends = n_e - np.searchsorted(np.sort(prep.calibration), alphas, side="left")
+        # the experts with C >= alpha are the first n_e - (position of alpha
+        # among the ascending scores), ties merged to the smallest
+        ascending = descending[::-1]
+        starts = _group_starts(ascending)
+        alphas, ends = ascending[starts], n_e - starts
     else:
         if not 0.0 <= float(alpha) <= 1.0:
             raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
         alphas = np.array([float(alpha)])
         ends = np.array([np.count_nonzero(prep.calibration >= alphas[0])])
-    totals = np.cumsum(ordered, axis=0)
-    covers = (ends > 0) & (totals[np.maximum(ends, 1) - 1] > 0).all(axis=1)
+    # a prefix covers every item once it reaches each item's first weighted
+    # expert (often the first expert covers them all)
+    if ordered[0].all():
+        need = 1
+    else:
+        weighted = ordered > 0
+        need = int(weighted.argmax(axis=0).max()) + 1 if weighted.any(axis=0).all() else n_e + 1
+    covers = ends >= need
     if not covers.any():
         if isinstance(alpha, str):
             raise ValueError("no alpha leaves every item with a weighted expert")
         raise ValueError(f"alpha={alphas[0]} leaves an item with no weighted expert")
+    if covers.all():
+        return alphas, ends
     return alphas[covers], ends[covers]
 
 
@@ -156,60 +193,68 @@ def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | f
 
     The experts with C_e >= alpha are the first ones by decreasing calibration,
     so every candidate's decision maker is a prefix pool (see
-    :func:`~analysis.cooke.pool.nested_quantiles`). Only the seed items decide
-    alpha: all candidates are pooled and scored there at once and the best
-    C_DM I_DM(seed) 1[C_DM >= alpha] wins, the lowest alpha on ties; the
-    target items are then pooled for the chosen alpha alone.
+    :class:`~analysis.cooke.pool.PrefixPool`), and one running sum over the
+    experts' CDFs on the merged grid serves them all. Only the seed items
+    decide alpha: all candidates are scored there at once and the best
+    C_DM I_DM(seed) 1[C_DM >= alpha] wins, the lowest alpha on ties. The
+    target items are inverted for every candidate in the same pass when the
+    study fits in one block of the pool (one vectorised pass costs less than
+    a second one), else for the chosen alpha alone.
     """
     raw = prep.raw_weights(scheme)
-    order = np.argsort(-prep.calibration, kind="stable")
-    values, ordered = prep.values[order], raw[order]
-    alphas, ends = _candidates(prep, scheme, alpha, ordered)
-    seed = prep.seed
-    on_seed = nested_quantiles(
-        values[:, seed], prep.lower[seed], prep.upper[seed], prep.quantiles, ordered[:, seed], ends
-    )
-    cal = calibration_scores(on_seed, prep.realizations[seed], prep.quantiles, prep.n_min)
-    info_seed = information_scores(
-        on_seed, prep.lower[seed], prep.upper[seed], prep.quantiles
-    ).mean(axis=1)
+    order = prep.order
+    n_s, n_i = prep.n_seed, prep.seed.size
+    # experts by decreasing calibration, seed items first
+    items = prep.items
+    if isinstance(items, slice):
+        ordered, values = raw[order], prep.values[order]
+        lower, upper, log_range = prep.lower, prep.upper, prep.log_range
+    else:
+        ordered, values = raw[order[:, None], items], prep.values[order[:, None], items]
+        lower, upper, log_range = prep.lower[items], prep.upper[items], prep.log_range[items]
+    alphas, ends = _candidates(prep, scheme, alpha, ordered, prep.calibration[order])
+    pool = PrefixPool(values, lower, upper, prep.quantiles, ordered)
+    p, p_log_p = prep.p, prep.p_log_p
+    # every item for every candidate in one pass when the study is one block
+    # (inverting more targets costs less than a second pass), else the seed
+    # items for every candidate and then the targets for the chosen one
+    m = n_i if pool.fits else n_s
+    on_items = pool.quantiles(0, m, ends - 1)
+    info = _information(on_items, lower[:m], upper[:m], log_range[:m], p, p_log_p)
+    info_seed = info[:, :n_s].sum(axis=1) / n_s
+    counts = _bin_counts(on_items[:, :n_s], prep.seed_realizations, None, p.size)
+    cal = _calibration(counts, n_s, p, prep.n_min)
     best = 0
     if alphas.size > 1:
         score = np.where(cal >= alphas * (1.0 - TIE_RTOL), cal * info_seed, 0.0)
-        best = int(np.flatnonzero(score >= score.max() * (1.0 - TIE_RTOL))[0])
+        best = int((score >= score.max() * (1.0 - TIE_RTOL)).argmax())  # the first
     end = int(ends[best])
     quantiles = np.empty(prep.values.shape[1:])
-    quantiles[seed] = on_seed[best]
-    quantiles[~seed] = _pool_targets(prep, values[:end], ordered[:end])
-    info_all = information_scores(quantiles[None], prep.lower, prep.upper, prep.quantiles).mean()
-    keep = np.zeros(raw.shape[0], dtype=bool)
-    keep[order[:end]] = True
-    chosen = raw * keep[:, None]
-    total = chosen.sum(axis=0, keepdims=True)
+    if n_s < n_i and (end == 1 or m < n_i):
+        if end == 1:
+            # the pool of one expert is that expert (what the pool would return exactly)
+            on_target = values[0, n_s:]
+        else:
+            on_target = pool.quantiles(n_s, n_i, ends[best : best + 1] - 1)[0]
+        info_target = _information(
+            on_target[None], lower[n_s:], upper[n_s:], log_range[n_s:], p, p_log_p
+        )
+        quantiles[items] = np.concatenate([on_items[best, :n_s], on_target])
+        info_total = info[best, :n_s].sum() + info_target.sum()
+    else:
+        quantiles[items] = on_items[best]
+        info_total = info[best].sum()
+    keep = order[:end]
+    chosen = np.zeros(raw.shape)
+    chosen[keep] = raw[keep]
+    total = chosen.sum(axis=0)
+    chosen /= np.where(total > 0, total, 1.0)
     return _Solution(
         alpha=float(alphas[best]),
-        weights=chosen / np.where(total > 0, total, 1.0),
+        weights=chosen,
         quantiles=quantiles,
-        dm=DecisionMaker(float(cal[best]), float(info_seed[best]), float(info_all)),
+        dm=DecisionMaker(float(cal[best]), float(info_seed[best]), float(info_total / n_i)),
     )
-
-
-def _pool_targets(prep: _Prepared, values: FloatArray, raw: FloatArray) -> FloatArray:
-    """DM quantiles (T, Q) on the target items, pooling all the given experts."""
-    target = ~prep.seed
-    if len(values) == 1:
-        # the pool of one expert is that expert (what the pool would return exactly)
-        return values[0, target]
-    if not target.any():
-        return np.empty((0, values.shape[2]))
-    return nested_quantiles(
-        values[:, target],
-        prep.lower[target],
-        prep.upper[target],
-        prep.quantiles,
-        raw[:, target],
-        np.array([len(values)]),
-    )[0]
 
 
 def classical_model(
@@ -285,35 +330,34 @@ def classical_model(
 def _result(
     study: Study, prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | float
 ) -> CookeResult:
-    """Solve and wrap the solution in pandas objects labelled with the study's ids."""
+    """Solve and wrap the solution, labelled with the study's ids (see :class:`CookeResult`)."""
     solution = _solve(prep, scheme, alpha)
+    calibration = prep.calibration
     if scheme == "global":
-        raw = prep.calibration * prep.information_seed * (prep.calibration >= solution.alpha)
+        raw = calibration * prep.information_seed * (calibration >= solution.alpha)
         expert_weight = raw / raw.sum()
-    elif scheme == "equal":
-        expert_weight = np.full(len(study.experts), 1.0 / len(study.experts))
     else:
-        expert_weight = np.full(len(study.experts), np.nan)
-    # ids are str: dtype=object skips pandas' type inference (the same Index)
-    expert_ids = pd.Index(study.experts, dtype=object)
-    experts = pd.DataFrame(
-        np.column_stack(
-            [prep.calibration, prep.information_seed, prep.information_all, expert_weight]
-        ),
-        index=expert_ids.rename("expert"),
-        columns=_EXPERT_COLUMNS,
+        n_e = calibration.size
+        expert_weight = np.full(n_e, 1.0 / n_e if scheme == "equal" else np.nan)
+    scores = np.empty((4, calibration.size))
+    scores[0], scores[1], scores[2], scores[3] = (
+        calibration,
+        prep.information_seed,
+        prep.information_all,
+        expert_weight,
     )
-    original = solution.quantiles.copy()
+    original = solution.quantiles
     log = study.log_mask
-    original[log] = np.exp(original[log])
-    items = pd.Index(study.items, dtype=object, name="item")
-    return CookeResult(
-        experts=experts,
+    if log.any():
+        np.exp(original, out=original, where=log[:, None])
+    return CookeResult._from_arrays(
+        expert_ids=study.experts,
+        item_ids=study.items,
+        levels=study.quantiles,
+        scores=scores.T,
         alpha=solution.alpha,
         weights=scheme,
         dm=solution.dm,
-        dm_quantiles=pd.DataFrame(
-            original, index=items, columns=pd.Index(study.quantiles, name="level")
-        ),
-        item_weights=pd.DataFrame(solution.weights.T, index=items, columns=expert_ids),
+        quantiles=original,
+        item_weights=solution.weights,
     )

@@ -10,10 +10,11 @@ linear interpolation between the two grid points that bracket each level.
 Two entry points share that machinery:
 
 * :class:`LinearPool` pools with arbitrary normalised weights.
-* :func:`nested_quantiles` pools a nested family of expert sets at once (the
-  experts whose calibration clears each candidate alpha are a prefix of the
-  experts sorted by calibration): the unnormalised pool of every prefix is a
-  running sum over experts, so all candidates cost one pass over the grid.
+* :class:`PrefixPool` (and :func:`nested_quantiles`) pools a nested family
+  of expert sets at once (the experts whose calibration clears each
+  candidate alpha are a prefix of the experts sorted by calibration): the
+  unnormalised pool of every prefix is a running sum over experts, so all
+  candidates cost one pass over the grid.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LinearPool", "nested_quantiles"]
+__all__ = ["LinearPool", "PrefixPool", "nested_quantiles"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 #: items are pooled in blocks of about this many (expert x item x grid point) values
 BLOCK_SIZE = 1 << 17
-#: brackets are found by one comparison below this many (target x grid point) pairs
-SMALL_SEARCH = 1 << 15
+#: brackets are found by one comparison below this many (target x grid point) pairs,
+#: by bisection above (fewer passes over small arrays)
+SMALL_SEARCH = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -157,26 +159,25 @@ def weighted_cdfs(
 
 @dataclass(frozen=True)
 class _Segments:
-    """Every expert's CDF as segments laid along the sorted grid of each item.
+    """Every expert's weighted CDF as segments laid along the sorted grid of each item.
 
     Sorting all breakpoints of an item once gives the grid position of every
     knot, hence how many consecutive grid points fall on each of an expert's
-    Q + 1 segments (``counts``); ``np.repeat`` then lays each segment's start
-    x_j, width x_{j+1} - x_j, level q_j and rise q_{j+1} - q_j along the grid
-    without a per-point search. F = q_j + rise (x - x_j) / width is exact at
-    both knots (the rise is nudged so that q_j + rise == q_{j+1} in floating
-    point), so experts sharing a knot pool to exactly that knot. Missing
-    answers are placed at U* with weight 0. Arrays are (E, N, Q + 1) except
-    ``grid`` (N, G) and ``weight`` (E, N).
+    Q + 1 segments (``counts``); one ``np.repeat`` then lays each segment's
+    start x_j, weighted level w q_j and weighted slope
+    w (q_{j+1} - q_j) / (x_{j+1} - x_j) along the grid without a per-point
+    search, and w F = w q_j + (x - x_j) w (q_{j+1} - q_j) / (x_{j+1} - x_j).
+    A grid point equal to a knot x_j, whichever expert it comes from, falls on
+    the segment that starts there (see :func:`_merge`), so w F is exactly
+    w q_j at every copy of a knot and experts sharing a knot pool to exactly
+    that knot. Missing answers are placed at U* with weight 0. ``table``
+    stacks start, slope and level, shape (3, E, N, Q + 1); ``counts`` is
+    (E, N, Q + 1) and ``grid`` (N, G).
     """
 
     grid: FloatArray
     counts: IntArray
-    start: FloatArray
-    width: FloatArray
-    level: FloatArray
-    rise: FloatArray
-    weight: FloatArray
+    table: FloatArray
 
     @classmethod
     def build(
@@ -188,50 +189,42 @@ class _Segments:
         raw: FloatArray,
     ) -> _Segments:
         n_e, n_i, n_q = values.shape
-        knots = np.empty((n_e, n_i, n_q + 2))
-        knots[:, :, 0] = lower
-        knots[:, :, 1:-1] = np.where(np.isnan(values[:, :, :1]), upper[None, :, None], values)
-        knots[:, :, -1] = upper
-        grid, position = _merge(knots[:, :, 1:-1], lower, upper)
-        # grid points k with bounds[j] <= k < bounds[j + 1] lie on segment j
-        bounds = np.empty((n_e, n_i, n_q + 2), dtype=np.intp)
-        bounds[:, :, 0] = 0
-        bounds[:, :, 1:-1] = position
-        bounds[:, :, -1] = grid.shape[1]
-        width = knots[:, :, 1:] - knots[:, :, :-1]
-        level, rise = np.empty(width.shape), np.empty(width.shape)
-        level[...], rise[...] = _levels_and_rises(tuple(quantiles))
-        return cls(
-            grid=grid,
-            counts=bounds[:, :, 1:] - bounds[:, :, :-1],
-            start=knots[:, :, :-1],
-            width=np.where(width > 0, width, np.inf),
-            level=level,
-            rise=rise,
-            weight=raw,
-        )
+        table = np.empty((3, n_e, n_i, n_q + 1))
+        start, slope, level = table
+        start[:, :, 0] = lower
+        # fmin skips NaN: a missing answer's knots all go to U*
+        np.fmin(values, upper[:, None], out=start[:, :, 1:])
+        grid, position = _merge(start[:, :, 1:], lower, upper)
+        np.subtract(start[:, :, 1:], start[:, :, :-1], out=slope[:, :, :-1])
+        np.subtract(upper, start[:, :, -1], out=slope[:, :, -1])
+        levels, rises = _levels_and_rises(tuple(quantiles.tolist()))
+        weight = raw[:, :, None]
+        # the zero-width segments of a missing answer (weight 0) get slope 0
+        np.divide(rises * weight, slope, out=slope, where=slope > 0)
+        np.multiply(levels, weight, out=level)
+        # grid points k with bounds[j] <= k < bounds[j + 1] lie on segment j,
+        # bounds = (0, positions of the expert's quantiles, G)
+        counts = np.empty((n_e, n_i, n_q + 1), dtype=np.intp)
+        counts[:, :, 0] = position[:, :, 0]
+        np.subtract(position[:, :, 1:], position[:, :, :-1], out=counts[:, :, 1:-1])
+        np.subtract(grid.shape[1], position[:, :, -1], out=counts[:, :, -1])
+        return cls(grid=grid, counts=counts, table=table)
 
     def evaluate(self, items: slice) -> FloatArray:
         """Return w_en F_en on the grid of the given items, shape (E, n, G)."""
         grid = self.grid[items]
-        flat = self.counts[:, items].ravel()
-        shape = (self.counts.shape[0], *grid.shape)
-
-        def spread(per_segment: FloatArray) -> FloatArray:
-            return np.repeat(per_segment[:, items].ravel(), flat).reshape(shape)
-
-        cdfs = spread(self.start)
-        np.subtract(grid, cdfs, out=cdfs)
-        cdfs /= spread(self.width)
-        cdfs *= spread(self.rise)
-        cdfs += spread(self.level)
-        cdfs *= self.weight[:, items, None]
+        table = self.table[:, :, items]
+        spread = table.reshape(3, -1).repeat(self.counts[:, items].ravel(), axis=1)
+        start, slope, level = spread.reshape(3, table.shape[1], *grid.shape)
+        cdfs = np.subtract(grid, start, out=start)
+        cdfs *= slope
+        cdfs += level
         return cdfs
 
 
 @lru_cache(maxsize=64)
-def _levels_and_rises(quantiles: tuple[float, ...]) -> tuple[FloatArray, FloatArray]:
-    """Return q_j and r_j ~ q_{j+1} - q_j with q_j + r_j == q_{j+1} exactly, j = 0..Q.
+def _levels_and_rises(quantiles: tuple[float, ...]) -> FloatArray:
+    """Return [q_j, r_j], shape (2, Q + 1), r_j ~ q_{j+1} - q_j with q_j + r_j == q_{j+1} exactly.
 
     q_0 = 0 and q_{Q+1} = 1; r_j is nudged by ulps where the plain difference
     does not add back exactly.
@@ -243,78 +236,183 @@ def _levels_and_rises(quantiles: tuple[float, ...]) -> tuple[FloatArray, FloatAr
         if not error.any():
             break
         rise = np.where(error == 0, rise, np.nextafter(rise, np.where(error > 0, 0.0, 2.0)))
-    return levels[:-1], rise
+    table = np.array([levels[:-1], rise])
+    table.flags.writeable = False
+    return table
 
 
 def _merge(values: FloatArray, lower: FloatArray, upper: FloatArray) -> tuple[FloatArray, IntArray]:
     """Sort [L*, every expert's quantiles, U*] per item.
 
     Returns the sorted grid (N, G) and the grid position of every expert
-    quantile (E, N, Q). The sort is stable, so equal values keep expert order.
+    quantile (E, N, Q): the first position of its value in the grid, so
+    that copies of a tied value all come at or after the knot of every
+    expert that has that value (an expert's own knots are distinct, or all
+    U* for a missing answer).
     """
     n_e, n_i, n_q = values.shape
-    n_g = n_e * n_q + 2
-    merged = np.empty((n_i, n_g))
-    merged[:, 0] = lower
-    merged[:, 1:-1] = values.transpose(1, 0, 2).reshape(n_i, n_e * n_q)
-    merged[:, -1] = upper
-    order = np.argsort(merged, axis=1, kind="stable")
-    order += (np.arange(n_i) * n_g)[:, None]
-    grid = merged.ravel()[order].reshape(n_i, n_g)
-    rank = np.empty((n_i, n_g), dtype=np.intp)
-    rank.reshape(-1)[order] = np.arange(n_g)
-    position = rank[:, 1:-1].reshape(n_i, n_e, n_q).transpose(1, 0, 2)
-    return grid, position
+    n_v = n_e * n_q
+    inner = values.transpose(1, 0, 2).reshape(n_i, n_v)
+    order = inner.argsort(axis=1)
+    order += _offsets(n_i, n_v)[:, None]
+    grid = np.empty((n_i, n_v + 2))
+    grid[:, 0] = lower
+    grid[:, -1] = upper
+    ordered = grid[:, 1:-1]
+    ordered[...] = inner.reshape(-1)[order]
+    first = _ranks(n_i, n_v).reshape(n_i, n_v)
+    tied = ordered[:, 1:] == ordered[:, :-1]
+    if tied.any():
+        # the first grid position of each run of equal values
+        first = first.copy()
+        first[:, 1:][tied] = 0
+        np.maximum.accumulate(first, axis=1, out=first)
+    position = np.empty(n_i * n_v, dtype=np.intp)
+    position[order.reshape(-1)] = first.reshape(-1)
+    return grid, position.reshape(n_i, n_e, n_q).transpose(1, 0, 2)
 
 
-def invert(grid: FloatArray, cdfs: FloatArray, rows: IntArray, targets: FloatArray) -> FloatArray:
-    """Invert monotone piecewise-linear functions given at the grid points.
+@lru_cache(maxsize=32)
+def _ranks(n_rows: int, n_cols: int) -> IntArray:
+    """1, 2, ..., n_cols on every one of n_rows rows, flattened (read-only, cached)."""
+    ranks = np.tile(np.arange(1, n_cols + 1), n_rows)
+    ranks.flags.writeable = False
+    return ranks
+
+
+def invert(
+    grid: FloatArray, cdfs: FloatArray, rows: IntArray, targets: FloatArray, first: int = 0
+) -> FloatArray:
+    """Invert increasing piecewise-linear functions given at the grid points.
 
     Parameters
     ----------
     grid : numpy.ndarray
-        Grid per item, shape (N, G).
+        Grid per item, shape (N, G), sorted.
     cdfs : numpy.ndarray
-        Function values at the grid, shape (R, N, G), below every target at
-        the first point and at least every target at the last.
+        Function values at the grid, shape (R, N, G), increasing along the
+        grid (strictly between distinct grid points), at most every target at
+        the first point and above every target at the last.
     rows : numpy.ndarray
         Which row of ``cdfs`` to invert for each output, shape (A,).
     targets : numpy.ndarray
-        Levels t, shape (A, N, Q).
+        Levels t, shape (A, n, Q), for the items ``first`` .. ``first + n - 1``.
+    first : int
+        The first item inverted (default 0).
 
     Returns
     -------
     numpy.ndarray
-        Shape (A, N, Q): x = g_{k-1} + (t - F_{k-1}) (g_k - g_{k-1}) / (F_k - F_{k-1})
-        for the smallest k with F_k >= t, located by bisection; a t met
-        exactly at a grid point returns that point.
+        Shape (A, n, Q): x = g_k + (t - F_k) (g_{k+1} - g_k) / (F_{k+1} - F_k)
+        for the largest k with F_k <= t (counted in one vectorised comparison,
+        or by bisection for large grids), so that a t met exactly at a grid
+        point returns that point.
     """
-    n_i, n_g = cdfs.shape[1:]
-    flat = cdfs.reshape(-1)
-    base = ((rows[:, None] * n_i + np.arange(n_i)) * n_g)[:, :, None]
+    n_i, n_g = grid.shape
+    n_a, n = targets.shape[:2]
     if targets.size * n_g <= SMALL_SEARCH:
-        # k - 1 = the number of grid points below t (one vectorised comparison)
-        below = cdfs[rows][:, :, :, None] < targets[:, :, None, :]
-        lo = np.maximum(below.sum(axis=2) - 1, 0)
+        # the rows inverted, (A, n, G), and k = (number of grid points with F <= t) - 1
+        sub = cdfs[rows] if n == n_i else cdfs[rows[:, None], np.arange(first, first + n)]
+        # (A, n, Q, G): the reduced axis last is several times faster
+        lo = (sub[:, :, None, :] <= targets[:, :, :, None]).sum(axis=3)
+        lo -= 1
+        flat = sub.reshape(-1)
+        base = _offsets(n_a * n, n_g).reshape(n_a, n, 1)
     else:
+        flat = cdfs.reshape(-1)
+        base = ((rows[:, None] * n_i + np.arange(first, first + n)) * n_g)[:, :, None]
         lo = np.zeros(targets.shape, dtype=np.intp)
         hi = np.full(targets.shape, n_g - 1, dtype=np.intp)
         for _ in range((n_g - 1).bit_length()):
             mid = (lo + hi) >> 1
-            below = flat[base + mid] < targets
+            below = flat[base + mid] <= targets
             np.copyto(lo, mid, where=below)
             np.copyto(hi, mid, where=~below)
-    lo = np.minimum(lo, n_g - 2)
-    f0 = flat[base + lo]
-    f1 = flat[base + lo + 1]
-    at = (np.arange(n_i) * n_g)[:, None] + lo
+    np.minimum(lo, n_g - 2, out=lo)  # t at or above the last point (rounding)
+    at = base + lo
+    f0 = flat[at]
+    rise = flat[at + 1] - f0
+    at = _offsets(n, n_g, first)[:, None] + lo
     g0 = grid.reshape(-1)[at]
-    g1 = grid.reshape(-1)[at + 1]
-    rise = f1 - f0
-    frac = np.minimum(np.maximum((targets - f0) / np.where(rise > 0, rise, 1.0), 0.0), 1.0)
-    # interpolate from the nearer end, so that a target met at a grid point
-    # (frac 0 or 1) returns that point exactly
-    return np.where(frac <= 0.5, g0 + frac * (g1 - g0), g1 - (1.0 - frac) * (g1 - g0))
+    frac = (targets - f0) / np.where(rise > 0, rise, 1.0)
+    return g0 + np.minimum(frac, 1.0) * (grid.reshape(-1)[at + 1] - g0)
+
+
+@lru_cache(maxsize=64)
+def _offsets(n: int, step: int, first: int = 0) -> IntArray:
+    """(first, first + 1, ..., first + n - 1) * step (read-only, cached)."""
+    offsets = np.arange(first, first + n) * step
+    offsets.flags.writeable = False
+    return offsets
+
+
+class PrefixPool:
+    """Unnormalised linear pools of every prefix of an ordered list of experts.
+
+    The running sum over experts of w_en F_en on the grid gives, for every
+    prefix length m, the unnormalised pool M_m = sum_{e < m} w_en F_en (all
+    terms >= 0, so no cancellation); the level-q quantile of the normalised
+    pool solves M_m(x) = q sum_{e < m} w_en. Items are evaluated in blocks of
+    about :data:`BLOCK_SIZE` values; when one block holds the whole study it
+    is evaluated once and reused by every :meth:`quantiles` call.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Quantiles on the model scale, shape (E, N, Q), NaN rows if missing,
+        experts in pooling order (e.g. by decreasing calibration).
+    lower, upper : numpy.ndarray
+        Intrinsic range per item, shape (N,).
+    quantiles : numpy.ndarray
+        Quantile levels, shape (Q,).
+    raw : numpy.ndarray
+        Unnormalised weights w_en >= 0, shape (E, N), 0 where missing.
+    """
+
+    def __init__(
+        self,
+        values: FloatArray,
+        lower: FloatArray,
+        upper: FloatArray,
+        quantiles: FloatArray,
+        raw: FloatArray,
+    ) -> None:
+        self.segments = _Segments.build(values, lower, upper, quantiles, raw)
+        # summed in the pooling order, so a level met exactly at a shared knot stays exact
+        self.levels = np.cumsum(raw[:, :, None] * quantiles, axis=0)
+        n_e, n_i = raw.shape
+        self.step = max(1, BLOCK_SIZE // (n_e * self.segments.grid.shape[1]))
+        #: whether the whole study is one block (evaluated once, then reused)
+        self.fits = self.step >= n_i
+        self._whole: FloatArray | None = None
+
+    def _pooled(self, block: slice) -> FloatArray:
+        pooled = self.segments.evaluate(block)
+        # the running sum over experts, one vectorised add per expert (numpy's
+        # cumsum along the first axis is several times slower)
+        rows = list(pooled)
+        for previous, row in zip(rows, rows[1:], strict=False):
+            np.add(row, previous, out=row)
+        return pooled
+
+    def quantiles(self, first: int, stop: int, rows: IntArray) -> FloatArray:
+        """Quantiles (A, stop - first, Q) of the prefixes of length ``rows + 1``.
+
+        Only the items ``first`` .. ``stop - 1`` are inverted; every prefix
+        must give each of them a positive total weight.
+        """
+        grid = self.segments.grid
+        if self.fits:
+            if self._whole is None:
+                self._whole = self._pooled(slice(None))
+            return invert(grid, self._whole, rows, self.levels[rows, first:stop], first)
+        out = np.empty((rows.size, stop - first, self.levels.shape[2]))
+        for start in range(first, stop, self.step):
+            block = slice(start, min(start + self.step, stop))
+            out[:, start - first : block.stop - first] = invert(
+                grid[block], self._pooled(block), rows, self.levels[rows, block]
+            )
+        return out
 
 
 def nested_quantiles(
@@ -363,17 +461,4 @@ def nested_quantiles(
     >>> q.round(6).tolist()
     [[[1.052632, 2.5, 3.947368]], [[1.0, 2.0, 3.0]]]
     """
-    n_e, n_i, n_q = values.shape
-    segments = _Segments.build(values, lower, upper, quantiles, raw)
-    rows = ends - 1
-    # summed in the pooling order, so a level met exactly at a shared knot stays exact
-    targets = np.cumsum(raw[:, :, None] * quantiles, axis=0)[rows]
-    step = max(1, BLOCK_SIZE // (n_e * segments.grid.shape[1]))
-    out = np.empty((ends.size, n_i, n_q))
-    for first in range(0, n_i, step):
-        block = slice(first, first + step)
-        pooled = segments.evaluate(block)
-        for e in range(1, n_e):
-            np.add(pooled[e], pooled[e - 1], out=pooled[e])
-        out[:, block] = invert(segments.grid[block], pooled, rows, targets[:, block])
-    return out
+    return PrefixPool(values, lower, upper, quantiles, raw).quantiles(0, values.shape[1], ends - 1)

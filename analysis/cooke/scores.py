@@ -6,6 +6,7 @@ single decision maker) and over items; missing answers are NaN rows.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -37,10 +38,13 @@ def bin_probabilities(quantiles: FloatArray) -> FloatArray:
 
 
 @lru_cache(maxsize=64)
-def _bins(quantiles: tuple[float, ...]) -> tuple[FloatArray, FloatArray]:
-    """Interquantile probabilities p and ln p for the given levels (cached)."""
+def _bins(quantiles: tuple[float, ...]) -> tuple[FloatArray, FloatArray, float]:
+    """Interquantile probabilities p, ln p and sum_j p_j ln p_j for the given levels (cached)."""
     p = np.diff(np.array([0.0, *quantiles, 1.0]))
-    return p, np.log(p)
+    p.flags.writeable = False
+    log_p = np.log(p)
+    log_p.flags.writeable = False
+    return p, log_p, float(p @ log_p)
 
 
 def to_model_scale(study: Study) -> tuple[FloatArray, FloatArray]:
@@ -52,10 +56,20 @@ def to_model_scale(study: Study) -> tuple[FloatArray, FloatArray]:
     returns ``ln`` of every value on a LOG item and the values unchanged on a
     UNI item (NaN stays NaN).
     """
+    values, realizations = _model_scale(study)
+    if values is study.assessments:
+        return values.copy(), realizations.copy()
+    return values, realizations
+
+
+def _model_scale(study: Study) -> tuple[FloatArray, FloatArray]:
+    """:func:`to_model_scale`, returning the study's own arrays when no item is on a log scale."""
     log = study.log_mask
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.where(log[None, :, None], np.log(study.assessments), study.assessments)
-        realizations = np.where(log, np.log(study.realizations), study.realizations)
+    if not log.any():
+        return study.assessments, study.realizations
+    # a validated study has only positive values (or NaN) on log items
+    values = np.log(study.assessments, out=study.assessments.copy(), where=log[:, None])
+    realizations = np.log(study.realizations, out=study.realizations.copy(), where=log)
     return values, realizations
 
 
@@ -90,13 +104,26 @@ def intrinsic_range(
     >>> lo.tolist(), hi.tolist()
     ([0.6], [5.4])
     """
-    if not np.isfinite(overshoot) or overshoot <= 0:
+    # fmin/fmax ignore NaN (missing answers)
+    smallest, largest = np.fmin.reduce(values, axis=2), np.fmax.reduce(values, axis=2)
+    return _range(smallest, largest, realizations, overshoot)
+
+
+def _range(
+    smallest: FloatArray, largest: FloatArray, realizations: FloatArray, overshoot: float
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`intrinsic_range` from each assessment's smallest and largest quantile (E, N).
+
+    For strictly increasing quantiles (a validated study) these are the first
+    and the last quantile.
+    """
+    if not math.isfinite(overshoot) or overshoot <= 0:
         raise ValueError(f"overshoot must be a positive number, got {overshoot}")
     # fmin/fmax ignore NaN (missing answers, target items)
-    low = np.fmin(np.fmin.reduce(values, axis=(0, 2)), realizations)
-    high = np.fmax(np.fmax.reduce(values, axis=(0, 2)), realizations)
+    low = np.fmin(np.fmin.reduce(smallest, axis=0), realizations)
+    high = np.fmax(np.fmax.reduce(largest, axis=0), realizations)
     width = high - low
-    if np.any(width <= 0):
+    if (width <= 0).any():
         k = int(np.flatnonzero(width <= 0)[0])
         raise ValueError(f"item at position {k} has an empty range: all values equal {low[k]}")
     return low - overshoot * width, high + overshoot * width
@@ -127,14 +154,30 @@ def information_scores(
     I = ln(U* - L*) + sum_j p_j ln(p_j / (x_j - x_{j-1})) (Cooke 1991,
     ch. 12; the uniform, resp. log-uniform, background on the intrinsic range).
     """
-    p, log_p = _bins(tuple(np.asarray(quantiles, dtype=float).tolist()))
+    p, _, p_log_p = _bins(tuple(np.asarray(quantiles, dtype=float).tolist()))
+    return _information(values, lower, upper, np.log(upper - lower), p, p_log_p)
+
+
+def _information(
+    values: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    log_range: FloatArray,
+    p: FloatArray,
+    p_log_p: float,
+) -> FloatArray:
+    """:func:`information_scores` given ln(U* - L*) and sum_j p_j ln p_j.
+
+    I = ln(U* - L*) + sum_j p_j ln p_j - sum_j p_j ln(x_j - x_{j-1}); a width
+    that is not positive gives NaN.
+    """
     widths = np.empty((*values.shape[:2], p.size))
     np.subtract(values[:, :, 0], lower, out=widths[:, :, 0])
     np.subtract(values[:, :, 1:], values[:, :, :-1], out=widths[:, :, 1:-1])
     np.subtract(upper, values[:, :, -1], out=widths[:, :, -1])
-    with np.errstate(invalid="ignore"):
-        terms = p * (log_p - np.log(np.where(widths > 0, widths, np.nan)))
-    return np.log(upper - lower)[None, :] + terms.sum(axis=2)
+    # ln of NaN is NaN without a warning; NaN stands in for a width <= 0
+    widths[widths <= 0] = np.nan
+    return (log_range + p_log_p) - np.log(widths) @ p
 
 
 def calibration_scores(
@@ -182,17 +225,39 @@ def calibration_scores(
     if n_min < 1:
         raise ValueError(f"n_min must be at least 1, got {n_min}")
     p = _bins(tuple(np.asarray(quantiles, dtype=float).tolist()))[0]
-    n_a = values.shape[0]
-    answered = ~np.isnan(values).any(axis=2)
-    bins = (values < realizations[None, :, None]).sum(axis=2)
-    # histogram of each assessor's bins over its answered items
-    slots = (bins + (np.arange(n_a) * p.size)[:, None])[answered]
-    counts = np.bincount(slots, minlength=n_a * p.size).reshape(n_a, p.size)
-    n = answered.sum(axis=1)
-    if np.any(n == 0):
+    counts = _bin_counts(values, realizations, ~np.isnan(values).any(axis=2), p.size)
+    n = counts.sum(axis=1)
+    if not n.all():
         raise ValueError(f"every assessor needs an answered seed item, got counts {n.tolist()}")
-    s = counts / n[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kl = np.where(s > 0, s * np.log(s / p), 0.0).sum(axis=1)
-    statistic = 2.0 * n_min * np.maximum(kl, 0.0)
+    return _calibration(counts, n[:, None], p, n_min)
+
+
+def _bin_counts(
+    values: FloatArray,
+    realizations: FloatArray,
+    answered: npt.NDArray[np.bool_] | None,
+    n_bins: int,
+) -> npt.NDArray[np.intp]:
+    """How many answered realizations fall in each interquantile bin, shape (A, Q + 1).
+
+    A realization equal to a quantile falls in the lower bin; ``answered``
+    (A, S) masks missing answers (None: all answered).
+    """
+    bins = (values < realizations[:, None]).sum(axis=2)
+    if answered is not None:
+        bins[~answered] = n_bins  # out of range: counted nowhere
+    return (bins[:, :, None] == np.arange(n_bins)).sum(axis=1)
+
+
+def _calibration(
+    counts: npt.NDArray[np.intp], n: npt.NDArray[np.intp] | int, p: FloatArray, n_min: int
+) -> FloatArray:
+    """chi2_Q.sf(2 N_min sum_j s_j ln(s_j / p_j)), s = counts / n, 0 ln 0 = 0.
+
+    ``counts`` is (A, Q + 1); ``n`` the answered items, (A, 1) or a number.
+    """
+    s = counts / n
+    # s ln(s / p) with 0 ln 0 = 0 (an empty bin's term is 0 x a finite log)
+    kl = (s * np.log(np.maximum(s, 1e-300) / p)).sum(axis=1)
+    statistic = (2.0 * n_min) * np.maximum(kl, 0.0)
     return np.asarray(chdtrc(p.size - 1, statistic), dtype=float)

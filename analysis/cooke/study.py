@@ -57,6 +57,8 @@ class Study:
     assessments: npt.NDArray[np.float64]
     realizations: npt.NDArray[np.float64]
     seed_mask: npt.NDArray[np.bool_] = field(init=False, repr=False)
+    _log_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+    _answered: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         quantiles = np.asarray(self.quantiles, dtype=float)
@@ -70,16 +72,23 @@ class Study:
         object.__setattr__(self, "realizations", realizations)
         _validate(self)
         object.__setattr__(self, "seed_mask", ~np.isnan(realizations))
+        # derived masks of the (immutable) input, computed once
+        log = np.array([s == "log" for s in self.scales], dtype=bool)
+        answered = ~np.isnan(assessments).any(axis=2)
+        log.flags.writeable = False
+        answered.flags.writeable = False
+        object.__setattr__(self, "_log_mask", log)
+        object.__setattr__(self, "_answered", answered)
 
     @property
     def log_mask(self) -> npt.NDArray[np.bool_]:
-        """Boolean mask of the log-scale items, shape (N,)."""
-        return np.array([s == "log" for s in self.scales], dtype=bool)
+        """Boolean mask of the log-scale items, shape (N,) (read-only)."""
+        return self._log_mask
 
     @property
     def answered(self) -> npt.NDArray[np.bool_]:
-        """Whether each expert answered each item, shape (E, N)."""
-        return ~np.isnan(self.assessments).any(axis=2)
+        """Whether each expert answered each item, shape (E, N) (read-only)."""
+        return self._answered
 
     def subset(
         self,

@@ -222,3 +222,40 @@ def test_leave_k_out_tables() -> None:
         leave_k_out(study, "items", 3)
     with pytest.raises(ValueError, match="remove must be"):
         leave_k_out(study, "questions", 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("weights", ["equal", "global", "item"])
+def test_shared_knots_pool_to_exactly_that_knot(weights: str) -> None:
+    """Experts sharing a quantile value at the same level give the DM exactly that value.
+
+    Every expert's median is 4.1 (a realization too), so the pooled CDF is
+    exactly 0.5 there whatever the weights and tie order on the merged grid,
+    and the DM's median is exactly 4.1, landing a realization equal to it in
+    the lower bin like an expert's.
+    """
+    values = np.array([[[1.3, 4.1, 9.7]] * 4, [[2.9, 4.1, 7.3]] * 4, [[0.7, 4.1, 4.6]] * 4])
+    study = Study(
+        experts=("A", "B", "C"),
+        items=("s1", "s2", "s3", "t"),
+        scales=("uni",) * 4,
+        quantiles=LEVELS,
+        assessments=values,
+        realizations=np.array([4.1, 3.0, 5.0, np.nan]),
+    )
+    result = classical_model(study, weights=weights)  # type: ignore[arg-type]
+    assert (result.dm_quantiles[0.5] == 4.1).all()
+    # the same study with the experts in another order pools the same
+    permuted = classical_model(study.subset(experts=[2, 0, 1]), weights=weights)  # type: ignore[arg-type]
+    assert (permuted.dm_quantiles[0.5] == 4.1).all()
+    assert permuted.dm.calibration == pytest.approx(result.dm.calibration, rel=1e-12)
+
+
+def test_model_leaves_the_study_arrays_unchanged() -> None:
+    """The model reads the study's own arrays (no copy without log items) and never writes them."""
+    study = random_study(3, n_experts=4, n_items=6, n_seed=4)
+    before = study.assessments.copy(), study.realizations.copy()
+    for weights in ("global", "item", "equal"):
+        classical_model(study, weights=weights)  # type: ignore[arg-type]
+    leave_k_out(study, "experts")
+    np.testing.assert_array_equal(study.assessments, before[0])
+    np.testing.assert_array_equal(study.realizations, before[1])
