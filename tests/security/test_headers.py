@@ -51,9 +51,16 @@ def test_link_tokens_never_reach_the_logs(app, client, caplog):
     with app.app_context():
         study = make_study()
         token = tokens.token_for(study.experts[0].invitations[0].token_nonce)
-    with caplog.at_level(logging.INFO, logger="elicit.request"):
-        client.get(f"/r/{token}")
-        client.get("/r/not-a-real-token-but-long-enough-1234")
+    # Listen on the logger itself: an app built earlier in this process without
+    # TESTING gave it a console handler and stopped propagation to the root.
+    request_logger = logging.getLogger("elicit.request")
+    request_logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="elicit.request"):
+            client.get(f"/r/{token}")
+            client.get("/r/not-a-real-token-but-long-enough-1234")
+    finally:
+        request_logger.removeHandler(caplog.handler)
     assert caplog.records, "the request log must have run"
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert token not in text
