@@ -200,15 +200,42 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None, *,
     ax.errorbar(x, y, xerr=xerr if np.isfinite(xerr).all() else None,
                 yerr=yerr if np.isfinite(yerr).all() else None, fmt="o", color="#1f4e79",
                 ecolor="#7f9fbf", capsize=3)
-    for xi, yi, label in zip(x, y, data["option"], strict=True):
-        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(4, 4),
-                    fontsize=8)
     ax.axhline(0.0, color="#999999", linewidth=0.8)
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel(f"Likelihood ({risk.probability_criterion}, {risk.method})")
     ax.set_ylabel("Impact (weighted sum of scale criteria)")
     ax.set_title(title)
+    _place_labels(fig, [ax.annotate(str(label), (xi, yi), textcoords="offset points",
+                                    xytext=(4, 4), fontsize=8)
+                        for xi, yi, label in zip(x, y, data["option"], strict=True)])
     return _render(fig, title, description, data)
+
+
+# Where a point's label may go, in points from the point, with its alignment: up-right
+# first, then the other corners, then further above and below.
+LABEL_SPOTS = ((4, 4, "left"), (4, -11, "left"), (-4, 4, "right"), (-4, -11, "right"),
+               (4, 14, "left"), (-4, 14, "right"), (4, -21, "left"), (-4, -21, "right"))
+
+
+def _place_labels(fig: Figure, labels: list) -> None:
+    """Move each point label to the first spot that overlaps no label placed before it.
+
+    Greedy, in the order given; a label with no free spot keeps the first one.
+    """
+    fig.draw_without_rendering()  # lay the figure out so text extents are final
+    placed = []
+    for label in labels:
+        for dx, dy, align in LABEL_SPOTS:
+            label.set_position((dx, dy))
+            label.set_horizontalalignment(align)
+            box = label.get_window_extent()
+            if not any(box.overlaps(other) for other in placed):
+                break
+        else:
+            label.set_position(LABEL_SPOTS[0][:2])
+            label.set_horizontalalignment(LABEL_SPOTS[0][2])
+            box = label.get_window_extent()
+        placed.append(box)
 
 
 def distribution_chart(judgments: Judgments, criterion: str, *, round: int | None = None,

@@ -65,3 +65,19 @@ def test_charts_never_touch_pyplot():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_labels_of_points_close_together_do_not_overlap():
+    from analysis.plots import _figure, _place_labels
+
+    fig, ax = _figure(7.0, 5.5)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    spots = [(0.40, 0.42), (0.41, 0.42), (0.42, 0.43), (0.80, 0.20)]
+    labels = [ax.annotate(f"A long option title number {n}", spot, textcoords="offset points",
+                          xytext=(4, 4), fontsize=8) for n, spot in enumerate(spots)]
+    _place_labels(fig, labels)
+    boxes = [label.get_window_extent() for label in labels]
+    assert not any(boxes[i].overlaps(boxes[j])
+                   for i in range(len(boxes)) for j in range(i + 1, len(boxes)))
+    assert labels[3].get_position() == (4, 4)  # a label with room stays up-right
