@@ -7,6 +7,7 @@ Nothing here is read at import time: `load_settings()` is called by
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -31,6 +32,19 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+    if not math.isfinite(value) or value < 0:
+        raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}")
+    return value
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -97,6 +111,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # Rounds with more judgment rows are analysed by a job (the page answers 202).
         "RESULTS_INLINE_MAX_ROWS": 20_000,
         "EXPORTS_INLINE_MAX_ROWS": 20_000,
+        # Rounds with more seed answers get their Cooke robustness tables from a job.
+        "ROBUSTNESS_INLINE_MAX_ANSWERS": 1_000,
         "EXPORTS_KEEP_DAYS": 7,
         "MAIL_JOB_ATTEMPTS": 3,
         "MAIL_JOB_MAX_WAIT": 300,
@@ -137,10 +153,14 @@ def environment_settings() -> dict[str, Any]:
     for name in ("JOBS_BACKEND", "JOBS_QUEUE_PREFIX", "JOBS_REDIS_URL", "EXPORTS_DIR"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
-    for name in ("JOBS_THREADS", "JOBS_TIMEOUT", "RESULTS_INLINE_MAX_ROWS",
-                 "EXPORTS_INLINE_MAX_ROWS", "MAIL_JOB_ATTEMPTS", "MAIL_RETRY_BACKOFF"):
+    for name in ("JOBS_THREADS", "JOBS_TIMEOUT", "JOBS_STALE_AFTER", "JOBS_RETRY_FAILED_AFTER",
+                 "RESULTS_INLINE_MAX_ROWS",
+                 "EXPORTS_INLINE_MAX_ROWS", "ROBUSTNESS_INLINE_MAX_ANSWERS",
+                 "MAIL_JOB_ATTEMPTS", "MAIL_RETRY_BACKOFF"):
         if os.environ.get(name):
             settings[name] = _env_int(name, 0)
+    if os.environ.get("JOBS_PROGRESS_INTERVAL"):
+        settings["JOBS_PROGRESS_INTERVAL"] = _env_float("JOBS_PROGRESS_INTERVAL", 0.5)
     return settings
 
 

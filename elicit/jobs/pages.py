@@ -12,7 +12,9 @@ from elicit.services import jobs, result_jobs
 from elicit.services.progress import N_
 from elicit.services.results import ResultParams, RoundResults
 
-TITLES = {"results": N_("Computing the results"), "export": N_("Building the download"),
+TITLES = {"results": N_("Computing the results"),
+          "robustness": N_("Testing the robustness of the weights"),
+          "export": N_("Building the download"),
           "mail": N_("Sending e-mails")}
 STATES = {JobStatus.QUEUED: N_("Waiting for a worker"), JobStatus.RUNNING: N_("Working"),
           JobStatus.FINISHED: N_("Done"), JobStatus.FAILED: N_("Failed")}
@@ -67,10 +69,15 @@ def results_or_job_page(study: Study, params: ResultParams) -> RoundResults | No
                                            user_id=current_user.id)
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))
+    abort_with_progress(found)
+    return found
+
+
+def abort_with_progress(found: object) -> None:
+    """When `found` is a job, answer its progress page: 202 while it runs, 500 if it failed."""
     if isinstance(found, Job):
         status = 500 if found.status == JobStatus.FAILED else 202
         abort(make_response(job_page(found, next_url=this_url(), status=status)))
-    return found
 
 
 def export_job_page(study: Study, round_number: int | None) -> Response:

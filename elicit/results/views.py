@@ -8,7 +8,7 @@ from flask_login import current_user
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.extensions import db
-from elicit.jobs.pages import results_or_job_page
+from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
 from elicit.models import Option
 from elicit.results.downloads import bp as downloads_bp
 from elicit.services import access, calibration, rationales, result_jobs, results
@@ -106,17 +106,42 @@ def show_option(study_id: int, option_id: int):
                            **page_context(g.study, params))
 
 
+def _calibration_round(study, params):
+    """The chosen round, or 404 when the study has no seed questions with known answers."""
+    round_ = results.find_round(study, params.round) if params.round else None
+    if round_ is None or not calibration.has_seed_questions(round_):
+        abort(404, "This study has no calibration questions with known answers.")
+    return round_
+
+
 @bp.get("/studies/<int:study_id>/results/calibration")
 @study_role()
 def show_calibration(study_id: int):
     """Show each expert's calibration, information and Cooke weight, under pseudonyms."""
     params = chosen_params(g.study)
-    round_ = results.find_round(g.study, params.round) if params.round else None
-    if round_ is None or not calibration.has_seed_questions(round_):
-        abort(404, "This study has no calibration questions with known answers.")
+    round_ = _calibration_round(g.study, params)
     try:
         outcome = calibration.calibrate(round_)
     except ValueError as exc:
         abort(400, f"The calibration questions cannot be scored yet: {exc}")
     return render_template("results/calibration_show.html", calibration=outcome,
+                           **page_context(g.study, params))
+
+
+@bp.get("/studies/<int:study_id>/results/calibration/robustness")
+@study_role()
+def show_robustness(study_id: int):
+    """Show Cooke's decision maker with one calibration question, or one expert, left out.
+
+    Large rounds are computed by a background job: 202 and a progress page
+    until the tables are ready.
+    """
+    params = chosen_params(g.study)
+    round_ = _calibration_round(g.study, params)
+    try:
+        found = result_jobs.robustness_or_job(round_, url=this_url(), user_id=current_user.id)
+    except ValueError as exc:
+        abort(400, f"The calibration questions cannot be scored yet: {exc}")
+    abort_with_progress(found)
+    return render_template("results/robustness_show.html", robustness=found,
                            **page_context(g.study, params))

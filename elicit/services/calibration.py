@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from analysis import cooke
 from elicit.extensions import db
 from elicit.models import Response, ResponseStatus, Round, SeedAnswer, SeedQuestion
+from elicit.services import progress, results_cache
+from elicit.services.progress import N_
 from elicit.services.results import pseudonyms
 
 SEED_COLUMNS = ["expert", "question", "q05", "q50", "q95", "realization", "scale"]
@@ -73,3 +76,74 @@ def performance_weights(round_: Round) -> pd.Series | None:
     if frame.empty:
         return None
     return cooke.weights_from_seed_frame(frame)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Cooke's decision maker after leaving out one seed question, or one expert, at a time.
+
+    Each table has one row per removal (``removed``: a question Q1… or a
+    pseudonym) with the DM's ``alpha``, ``calibration``, ``information_seed``,
+    ``information_all`` and ``combined`` score; `full` is the DM with nothing
+    left out, to compare against.
+    """
+
+    questions: pd.DataFrame
+    experts: pd.DataFrame
+    full: dict[str, float]
+
+
+def seed_answer_count(round_: Round) -> int:
+    """Submitted, scorable seed answers of the round: the size that makes robustness slow."""
+    return db.session.scalar(
+        select(func.count()).select_from(SeedAnswer)
+        .join(Response, Response.id == SeedAnswer.response_id)
+        .join(SeedQuestion, SeedQuestion.id == SeedAnswer.question_id)
+        .where(Response.round_id == round_.id, Response.status == ResponseStatus.SUBMITTED,
+               SeedAnswer.abstained.is_(False), SeedQuestion.realization.is_not(None))) or 0
+
+
+def robustness_key(round_: Round, frame: pd.DataFrame) -> str:
+    """The cache key of a round's robustness tables: the seed answers and realizations hashed.
+
+    Hashing the frame itself (not the round's data version) means a realization
+    entered or corrected later also gives new tables.
+    """
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy()
+                            .tobytes()).hexdigest()
+    return results_cache.make_key("robustness", round_.study_id, round_.id, digest)
+
+
+def robustness_ready(round_: Round) -> bool:
+    """Whether `robustness` would answer from the cache."""
+    frame = seed_frame(round_)
+    return frame.empty or results_cache.backend().get(robustness_key(round_, frame)) is not None
+
+
+def robustness(round_: Round) -> Robustness | None:
+    """Leave-one-question-out and leave-one-expert-out tables (cached); None without seed data.
+
+    Uses `analysis.cooke.leave_one_item_out` / `leave_one_expert_out` with
+    global weights and alpha re-optimised for every removal (Cooke & Goossens
+    2008, sec. 4). Progress is reported to a running job, if any.
+    """
+    frame = seed_frame(round_)
+    if frame.empty:
+        return None
+    return results_cache.cached(robustness_key(round_, frame), lambda: _robustness(frame))
+
+
+def _robustness(frame: pd.DataFrame) -> Robustness:
+    study = cooke.study_from_seed_frame(frame)
+    full = cooke.classical_model(study, weights="global")
+    progress.report(0.05, N_("Leaving out one calibration question at a time"))
+    questions = cooke.leave_one_item_out(study, weights="global").reset_index()
+    progress.report(0.5, N_("Leaving out one expert at a time"))
+    experts = cooke.leave_one_expert_out(study, weights="global").reset_index()
+    progress.report(0.95, N_("Leaving out one expert at a time"))
+    dm = full.dm
+    return Robustness(questions=questions, experts=experts,
+                      full={"alpha": float(full.alpha), "calibration": float(dm.calibration),
+                            "information_seed": float(dm.information_seed),
+                            "information_all": float(dm.information_all),
+                            "combined": float(dm.combined)})

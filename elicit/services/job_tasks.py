@@ -1,4 +1,4 @@
-"""The tasks background jobs run: ``results``, ``export`` and ``mail``.
+"""The tasks background jobs run: ``results``, ``robustness``, ``export`` and ``mail``.
 
 Each is registered with `jobs.task` and receives the job's parameters and a
 `progress(fraction, message)` callback; what it returns is the job's result.
@@ -25,6 +25,12 @@ from elicit.services.progress import N_
 def compute_results(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Compute a round's results and charts into the shared results cache."""
     return result_jobs.compute(parameters)
+
+
+@jobs.task("robustness")
+def compute_robustness(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Fill the cache with a round's Cooke robustness tables (leave one out)."""
+    return result_jobs.compute_robustness(parameters)
 
 
 @jobs.task("export")

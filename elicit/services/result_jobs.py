@@ -17,9 +17,9 @@ from typing import Any
 from flask import current_app
 
 from elicit.extensions import db
-from elicit.models import Job, JobStatus, Study
+from elicit.models import Job, JobStatus, Round, Study
 from elicit.models.base import utcnow
-from elicit.services import exports, jobs, progress, results
+from elicit.services import calibration, exports, jobs, progress, results
 from elicit.services.progress import N_
 from elicit.services.results import ResultParams, RoundResults
 
@@ -97,6 +97,47 @@ def compute(parameters: dict[str, Any]) -> dict[str, Any]:
     if outcome is not None:
         results.round_charts(study, params)
     return {"url": parameters.get("url"), "options": len(outcome.table) if outcome else 0}
+
+
+def robustness_needs_job(round_: Round) -> bool:
+    """Whether the round's Cooke robustness tables are too big for a request and not cached."""
+    limit = int(current_app.config.get("ROBUSTNESS_INLINE_MAX_ANSWERS", 1_000))
+    return (calibration.seed_answer_count(round_) > limit
+            and not calibration.robustness_ready(round_))
+
+
+def robustness_or_job(round_: Round, *, url: str, user_id: int | None
+                      ) -> calibration.Robustness | Job | None:
+    """The round's robustness tables if they can be had now; otherwise the job computing them.
+
+    Small rounds are computed at once; a job that failed a moment ago is
+    returned as it is rather than started again on every reload.
+    """
+    if not robustness_needs_job(round_):
+        return calibration.robustness(round_)
+    parameters = {"study_id": round_.study_id, "round": round_.number,
+                  "data_version": round_.data_version, "url": url}
+    last = jobs.latest("robustness", parameters, study_id=round_.study_id)
+    if last is not None and last.status == JobStatus.FAILED and _recent(last):
+        return last
+    job = jobs.enqueue("robustness", parameters=parameters, study_id=round_.study_id,
+                       user_id=user_id)
+    if job.status == JobStatus.FINISHED and calibration.robustness_ready(round_):
+        return calibration.robustness(round_)  # the sync backend ran it already
+    return job
+
+
+def compute_robustness(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The ``robustness`` task's work: fill the cache with the round's robustness tables."""
+    study = db.session.get(Study, int(parameters["study_id"]))
+    if study is None or study.deleted_at is not None:
+        raise LookupError(f"study {parameters['study_id']} no longer exists")
+    round_ = next((r for r in study.rounds if r.number == int(parameters["round"])), None)
+    if round_ is None:
+        raise LookupError(f"study {study.id} has no round {parameters['round']}")
+    found = calibration.robustness(round_)
+    return {"url": parameters.get("url"),
+            "removals": 0 if found is None else len(found.questions) + len(found.experts)}
 
 
 def export_needs_job(study: Study, round_number: int | None) -> bool:

@@ -164,3 +164,19 @@ def test_rate_limits_fall_back_to_memory_while_redis_is_down(app_factory):
                             environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code
                 for _ in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_job_settings_come_from_the_environment(environ):
+    environ(JOBS_STALE_AFTER="600", JOBS_RETRY_FAILED_AFTER="5", JOBS_PROGRESS_INTERVAL="0.25",
+            ROBUSTNESS_INLINE_MAX_ANSWERS="50")
+    config = create_app().config
+    assert (config["JOBS_STALE_AFTER"], config["JOBS_RETRY_FAILED_AFTER"]) == (600, 5)
+    assert config["JOBS_PROGRESS_INTERVAL"] == 0.25
+    assert config["ROBUSTNESS_INLINE_MAX_ANSWERS"] == 50
+
+
+@pytest.mark.parametrize("value", ["soon", "nan", "-1", "inf"])
+def test_a_bad_progress_interval_is_refused_at_start(environ, value):
+    environ(JOBS_PROGRESS_INTERVAL=value)
+    with pytest.raises(RuntimeError, match="JOBS_PROGRESS_INTERVAL must be"):
+        create_app()
