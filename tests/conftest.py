@@ -175,3 +175,15 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def demo_study(app, auth) -> int:
+    """The demo study loaded, its organizer signed in; its id."""
+    from elicit.services import demo
+
+    with app.app_context():
+        info = demo.load_demo()
+        study_id = info.study.id
+    auth.login(info.organizer_email, info.organizer_password)
+    return study_id

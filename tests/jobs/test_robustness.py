@@ -10,16 +10,7 @@ import pytest
 from analysis import cooke
 from elicit.extensions import db
 from elicit.models import Job, SeedQuestion, Study
-from elicit.services import calibration, demo
-
-
-@pytest.fixture
-def demo_study(app, auth):
-    with app.app_context():
-        info = demo.load_demo()
-        study_id = info.study.id
-    auth.login(info.organizer_email, info.organizer_password)
-    return study_id
+from elicit.services import calibration
 
 
 def _url(study_id: int) -> str:

@@ -48,12 +48,18 @@ def gunicorn(database_url: str, secret_key: str, *, workers: int = 4,
         _wait_ready(base, process)
         yield base, process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=15)
         log.close()
+
+
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL when it takes longer than `timeout` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_ready(base: str, process: subprocess.Popen, timeout: float = 30) -> None:

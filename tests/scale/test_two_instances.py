@@ -23,7 +23,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -43,7 +42,7 @@ from elicit.models import Job, JobStatus, Judgment, Response, ResponseRevision
 from elicit.services import results_cache, tokens
 from tests.conftest import _truncate_all
 from tests.factories import PASSWORD, make_study, make_user
-from tests.reliability.server import ROOT, Browser, gunicorn
+from tests.reliability.server import ROOT, Browser, gunicorn, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -127,12 +126,7 @@ def worker(database_url: str, secret: str, env: dict[str, str], log_path: Path):
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=30)
         log.close()
 
 

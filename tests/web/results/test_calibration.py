@@ -12,16 +12,7 @@ import pytest
 
 import analysis
 from analysis.cli import main as analysis_main
-from elicit.services import calibration, demo, results
-
-
-@pytest.fixture
-def demo_study(app, auth):
-    with app.app_context():
-        info = demo.load_demo()
-        study_id = info.study.id
-    auth.login(info.organizer_email, info.organizer_password)
-    return study_id
+from elicit.services import calibration, results
 
 
 def test_calibration_page_lists_pseudonyms_and_weights(app, client, demo_study):
