@@ -38,10 +38,9 @@ class _Prepared:
     calibration: FloatArray
     information_seed: FloatArray
     information_all: FloatArray
-    #: interquantile probabilities p, sum_j p_j ln p_j and ln(U* - L*) per item
+    #: interquantile probabilities p and ln(U* - L*) + sum_j p_j ln p_j per item
     p: FloatArray
-    p_log_p: float
-    log_range: FloatArray
+    offset: FloatArray
     #: experts by decreasing calibration (stable)
     order: IntArray
     #: the number of seed items, their realizations, and the items with the
@@ -70,10 +69,14 @@ class _Prepared:
     ) -> _Prepared:
         """Prepare model-scale arrays of a valid study (``experts`` names errors only)."""
         seed = realizations == realizations  # not NaN
-        if not seed.any():
+        n_seed = int(np.count_nonzero(seed))
+        if not n_seed:
             raise ValueError("the study has no seed item: no realization is known")
-        on_seed = answered[:, seed]
-        seeds_answered = on_seed.sum(axis=1)
+        # the seed items: a slice when they come first
+        first = bool(seed[:n_seed].all())
+        on = slice(None, n_seed) if first else seed
+        on_seed = answered[:, on]
+        seeds_answered = np.add.reduce(on_seed, axis=1)
         if not seeds_answered.all():
             who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
@@ -81,15 +84,15 @@ class _Prepared:
         lower, upper = _range(values[:, :, 0], values[:, :, -1], realizations, overshoot)
         n_min = int(seeds_answered.min())
         p, p_log_p = _bins(tuple(quantiles.tolist()))[::2]
-        log_range = np.log(upper - lower)
-        information = _information(values, lower, upper, log_range, p, p_log_p)
-        seed_realizations = realizations[seed]
-        counts = _bin_counts(values[:, seed], seed_realizations, on_seed, p.size)
+        offset = np.log(upper - lower)
+        offset += p_log_p
+        information = _information(values, lower, upper, offset, p)
+        seed_realizations = realizations[on]
+        counts = _bin_counts(values[:, on], seed_realizations, on_seed, p.size)
         calibration = _calibration(counts, seeds_answered[:, None], p, n_min)
         # mean over answered items: information is NaN exactly where not answered
         filled = np.where(answered, information, 0.0)
-        n_seed = on_seed.shape[1]
-        items = slice(None) if seed[:n_seed].all() else np.argsort(~seed, kind="stable")
+        items = slice(None) if first else np.argsort(~seed, kind="stable")
         return cls(
             values=values,
             realizations=realizations,
@@ -101,11 +104,10 @@ class _Prepared:
             n_min=n_min,
             information=information,
             calibration=calibration,
-            information_seed=filled[:, seed].sum(axis=1) / seeds_answered,
-            information_all=filled.sum(axis=1) / answered.sum(axis=1),
+            information_seed=np.add.reduce(filled[:, on], axis=1) / seeds_answered,
+            information_all=np.add.reduce(filled, axis=1) / np.add.reduce(answered, axis=1),
             p=p,
-            p_log_p=p_log_p,
-            log_range=log_range,
+            offset=offset,
             order=(-calibration).argsort(kind="stable"),
             n_seed=n_seed,
             seed_realizations=seed_realizations,
@@ -174,6 +176,8 @@ def _candidates(
     # a prefix covers every item once it reaches each item's first weighted
     # expert (often the first expert covers them all)
     if ordered[0].all():
+        if ends[-1] >= 1:  # the smallest prefix (a given alpha may keep no expert)
+            return alphas, ends
         need = 1
     else:
         weighted = ordered > 0
@@ -208,20 +212,20 @@ def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | f
     items = prep.items
     if isinstance(items, slice):
         ordered, values = raw[order], prep.values[order]
-        lower, upper, log_range = prep.lower, prep.upper, prep.log_range
+        lower, upper, offset = prep.lower, prep.upper, prep.offset
     else:
         ordered, values = raw[order[:, None], items], prep.values[order[:, None], items]
-        lower, upper, log_range = prep.lower[items], prep.upper[items], prep.log_range[items]
+        lower, upper, offset = prep.lower[items], prep.upper[items], prep.offset[items]
     alphas, ends = _candidates(prep, scheme, alpha, ordered, prep.calibration[order])
     pool = PrefixPool(values, lower, upper, prep.quantiles, ordered)
-    p, p_log_p = prep.p, prep.p_log_p
+    p = prep.p
     # every item for every candidate in one pass when the study is one block
     # (inverting more targets costs less than a second pass), else the seed
     # items for every candidate and then the targets for the chosen one
     m = n_i if pool.fits else n_s
     on_items = pool.quantiles(0, m, ends - 1)
-    info = _information(on_items, lower[:m], upper[:m], log_range[:m], p, p_log_p)
-    info_seed = info[:, :n_s].sum(axis=1) / n_s
+    info = _information(on_items, lower[:m], upper[:m], offset[:m], p)
+    info_seed = np.add.reduce(info[:, :n_s], axis=1) / n_s
     counts = _bin_counts(on_items[:, :n_s], prep.seed_realizations, None, p.size)
     cal = _calibration(counts, n_s, p, prep.n_min)
     best = 0
@@ -229,28 +233,31 @@ def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | f
         score = np.where(cal >= alphas * (1.0 - TIE_RTOL), cal * info_seed, 0.0)
         best = int((score >= score.max() * (1.0 - TIE_RTOL)).argmax())  # the first
     end = int(ends[best])
-    quantiles = np.empty(prep.values.shape[1:])
     if n_s < n_i and (end == 1 or m < n_i):
         if end == 1:
             # the pool of one expert is that expert (what the pool would return exactly)
             on_target = values[0, n_s:]
         else:
             on_target = pool.quantiles(n_s, n_i, ends[best : best + 1] - 1)[0]
-        info_target = _information(
-            on_target[None], lower[n_s:], upper[n_s:], log_range[n_s:], p, p_log_p
-        )
+        info_target = _information(on_target[None], lower[n_s:], upper[n_s:], offset[n_s:], p)
+        quantiles = np.empty(prep.values.shape[1:])
         quantiles[items] = np.concatenate([on_items[best, :n_s], on_target])
         info_total = info[best, :n_s].sum() + info_target.sum()
+    elif isinstance(items, slice):
+        quantiles = on_items[best]  # a fresh array's row: kept as the result
+        info_total = info[best].sum()
     else:
+        quantiles = np.empty(prep.values.shape[1:])
         quantiles[items] = on_items[best]
         info_total = info[best].sum()
-    keep = order[:end]
-    chosen = np.zeros(raw.shape)
-    chosen[keep] = raw[keep]
-    total = chosen.sum(axis=0)
-    chosen /= np.where(total > 0, total, 1.0)
+    # the experts kept are those with C_e >= alpha (the first ``end`` by decreasing
+    # calibration; ties were merged to the group's smallest score); every
+    # candidate leaves each item a positive total weight
+    chosen_alpha = float(alphas[best])
+    chosen = raw * (prep.calibration >= chosen_alpha)[:, None]
+    chosen /= np.add.reduce(chosen, axis=0)
     return _Solution(
-        alpha=float(alphas[best]),
+        alpha=chosen_alpha,
         weights=chosen,
         quantiles=quantiles,
         dm=DecisionMaker(float(cal[best]), float(info_seed[best]), float(info_total / n_i)),
@@ -335,17 +342,11 @@ def _result(
     calibration = prep.calibration
     if scheme == "global":
         raw = calibration * prep.information_seed * (calibration >= solution.alpha)
-        expert_weight = raw / raw.sum()
+        expert_weight = raw / np.add.reduce(raw)
     else:
         n_e = calibration.size
         expert_weight = np.full(n_e, 1.0 / n_e if scheme == "equal" else np.nan)
-    scores = np.empty((4, calibration.size))
-    scores[0], scores[1], scores[2], scores[3] = (
-        calibration,
-        prep.information_seed,
-        prep.information_all,
-        expert_weight,
-    )
+    scores = np.array((calibration, prep.information_seed, prep.information_all, expert_weight))
     original = solution.quantiles
     log = study.log_mask
     if log.any():

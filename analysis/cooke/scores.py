@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import chdtrc
+from scipy.special import chdtrc, xlogy
 
 from .study import Study
 
@@ -155,29 +155,23 @@ def information_scores(
     ch. 12; the uniform, resp. log-uniform, background on the intrinsic range).
     """
     p, _, p_log_p = _bins(tuple(np.asarray(quantiles, dtype=float).tolist()))
-    return _information(values, lower, upper, np.log(upper - lower), p, p_log_p)
+    return _information(values, lower, upper, np.log(upper - lower) + p_log_p, p)
 
 
 def _information(
-    values: FloatArray,
-    lower: FloatArray,
-    upper: FloatArray,
-    log_range: FloatArray,
-    p: FloatArray,
-    p_log_p: float,
+    values: FloatArray, lower: FloatArray, upper: FloatArray, offset: FloatArray, p: FloatArray
 ) -> FloatArray:
-    """:func:`information_scores` given ln(U* - L*) and sum_j p_j ln p_j.
+    """:func:`information_scores` given offset = ln(U* - L*) + sum_j p_j ln p_j per item.
 
-    I = ln(U* - L*) + sum_j p_j ln p_j - sum_j p_j ln(x_j - x_{j-1}); a width
-    that is not positive gives NaN.
+    I = offset - sum_j p_j ln(x_j - x_{j-1}); a width that is not positive
+    gives NaN.
     """
     widths = np.empty((*values.shape[:2], p.size))
     np.subtract(values[:, :, 0], lower, out=widths[:, :, 0])
     np.subtract(values[:, :, 1:], values[:, :, :-1], out=widths[:, :, 1:-1])
     np.subtract(upper, values[:, :, -1], out=widths[:, :, -1])
     # ln of NaN is NaN without a warning; NaN stands in for a width <= 0
-    widths[widths <= 0] = np.nan
-    return (log_range + p_log_p) - np.log(widths) @ p
+    return offset - np.log(np.where(widths > 0, widths, np.nan)) @ p
 
 
 def calibration_scores(
@@ -243,10 +237,18 @@ def _bin_counts(
     A realization equal to a quantile falls in the lower bin; ``answered``
     (A, S) masks missing answers (None: all answered).
     """
-    bins = (values < realizations[:, None]).sum(axis=2)
+    bins = np.add.reduce(values < realizations[:, None], axis=2)
     if answered is not None:
-        bins[~answered] = n_bins  # out of range: counted nowhere
-    return (bins[:, :, None] == np.arange(n_bins)).sum(axis=1)
+        bins = np.where(answered, bins, n_bins)  # out of range: counted nowhere
+    return np.add.reduce(bins[:, :, None] == _arange(n_bins), axis=1)
+
+
+@lru_cache(maxsize=16)
+def _arange(n: int) -> npt.NDArray[np.intp]:
+    """0, 1, ..., n - 1 (read-only, cached)."""
+    out = np.arange(n)
+    out.flags.writeable = False
+    return out
 
 
 def _calibration(
@@ -257,7 +259,7 @@ def _calibration(
     ``counts`` is (A, Q + 1); ``n`` the answered items, (A, 1) or a number.
     """
     s = counts / n
-    # s ln(s / p) with 0 ln 0 = 0 (an empty bin's term is 0 x a finite log)
-    kl = (s * np.log(np.maximum(s, 1e-300) / p)).sum(axis=1)
+    # s ln(s / p) with 0 ln 0 = 0 (xlogy is 0 where s is)
+    kl = np.add.reduce(xlogy(s, s / p), axis=1)
     statistic = (2.0 * n_min) * np.maximum(kl, 0.0)
-    return np.asarray(chdtrc(p.size - 1, statistic), dtype=float)
+    return chdtrc(p.size - 1, statistic)
