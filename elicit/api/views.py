@@ -14,7 +14,16 @@ from elicit.api.spec import ApiSpec
 from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
 from elicit.models import Job, JobStatus, Role
-from elicit.services import access, api_tokens, definitions, exports, jobs, result_jobs, results
+from elicit.services import (
+    access,
+    api_tokens,
+    definitions,
+    exports,
+    jobs,
+    panel_status,
+    result_jobs,
+    results,
+)
 from elicit.services.studies import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -168,7 +177,7 @@ def list_responses(study_id: int):
     round_ = _round(study, request.args.get("round"))
     if round_ is None:
         abort(404, "The study has no rounds yet.")
-    return jsonify({"round": round_.number, "experts": results.response_status(round_)})
+    return jsonify({"round": round_.number, "experts": panel_status.response_status(round_)})
 
 
 @bp.get("/studies/<int:study_id>/results")

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, g, render_template, request, strea
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import export_job_page, results_or_job_page
-from elicit.services import access, exports, report, result_jobs, results
+from elicit.services import access, exports, report, result_charts, result_jobs, results
 
 bp = Blueprint("downloads", __name__, url_prefix="/studies/<int:study_id>/downloads")
 
@@ -104,7 +104,7 @@ def show_report(study_id: int):
     params = _params()
     outcome = results_or_job_page(g.study, params)
     return render_template("results/report_show.html", study=g.study, params=params,
-                           charts=results.round_charts(g.study, params) if outcome else {},
+                           charts=result_charts.round_charts(g.study, params) if outcome else {},
                            round=report.round_for(g.study, params), results=outcome,
                            method_label=results.METHOD_LABELS[params.method],
                            **report.report_context(g.study, params, outcome))

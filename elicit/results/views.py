@@ -11,7 +11,7 @@ from elicit.extensions import db
 from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
 from elicit.models import Option
 from elicit.results.downloads import bp as downloads_bp
-from elicit.services import access, calibration, rationales, result_jobs, results
+from elicit.services import access, calibration, rationales, result_charts, result_jobs, results
 
 bp = Blueprint("results", __name__)
 bp.register_blueprint(downloads_bp)
@@ -46,8 +46,8 @@ def show_results(study_id: int):
     params = chosen_params(g.study)
     outcome = results_or_job_page(g.study, params)  # large rounds: 202 and a progress page
     context = page_context(g.study, params)
-    return render_template("results/results_show.html", results=outcome,
-                           charts=results.round_chart_tables(g.study, params) if outcome else {},
+    charts = result_charts.round_chart_tables(g.study, params) if outcome else {}
+    return render_template("results/results_show.html", results=outcome, charts=charts,
                            ranking=outcome.ranking if outcome else None,
                            submitted=results.submitted_count(context["round"])
                            if context["round"] else 0,
@@ -65,7 +65,7 @@ def show_chart(study_id: int, name: str):
         outcome = results.round_results(g.study, params) if params.round else None
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))
-    chart = results.round_chart(g.study, params, name) if outcome else None
+    chart = result_charts.round_chart(g.study, params, name) if outcome else None
     if chart is None:
         abort(404)
     return _svg(chart.svg)

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
 from elicit.extensions import db
-from elicit.models import Expert, Invitation, OutboxMessage, OutboxStatus, Response, Round
+from elicit.models import (
+    Expert,
+    Invitation,
+    OutboxMessage,
+    OutboxStatus,
+    Response,
+    ResponseStatus,
+    Round,
+)
+from elicit.services.results import pseudonyms
 
 # In the order an expert moves through them; "bounced" replaces "invited" when mail failed.
 STATUSES = ("not sent", "invited", "bounced", "opened", "draft", "submitted")
@@ -83,3 +93,20 @@ def group_overview(statuses: list[ExpertStatus]) -> list[GroupCounts]:
         groups.setdefault(name, GroupCounts(name)).counts[row.status] += 1
         total.counts[row.status] += 1
     return [groups[name] for name in sorted(groups)] + [total]
+
+
+def response_status(round_: Round) -> list[dict[str, Any]]:
+    """Each invited expert's answer status in the round, under pseudonyms."""
+    names = pseudonyms(round_.study_id)
+    rows = db.session.execute(
+        select(Expert.id, Expert.group, Response.status, Response.submitted_at)
+        .join(Invitation, (Invitation.expert_id == Expert.id)
+              & (Invitation.round_id == round_.id))
+        .outerjoin(Response, (Response.expert_id == Expert.id)
+                   & (Response.round_id == round_.id))
+        .order_by(Expert.id)
+    ).all()
+    return [{"expert": names[expert_id], "group": group or "", "status": status or "invited",
+             "submitted_at": when.isoformat() if when and status == ResponseStatus.SUBMITTED
+             else None}
+            for expert_id, group, status, when in rows]

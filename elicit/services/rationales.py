@@ -8,7 +8,7 @@ import pandas as pd
 
 import analysis
 from elicit.models import Option, Study
-from elicit.services import results, results_cache, summary
+from elicit.services import result_charts, results, results_cache, summary
 
 STANCES = ("beneficial", "neutral", "harmful", "abstained")
 
@@ -77,7 +77,7 @@ def _detail(study: Study, params: results.ResultParams, option: Option) -> Optio
     for name in dict.fromkeys(live["criterion"]):
         answered = live[(live["criterion"] == name) & ~live["abstained"]]
         if not answered.empty:
-            with results.quiet_charts():
+            with result_charts.quiet_charts():
                 charts.append(analysis.distribution_chart(
                     live, name, title=f"{name}: the experts' judgments"))
     return OptionDetail(option_id=option.id, title=option.title,

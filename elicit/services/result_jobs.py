@@ -19,7 +19,7 @@ from flask import current_app
 from elicit.extensions import db
 from elicit.models import Job, JobStatus, Round, Study
 from elicit.models.base import utcnow
-from elicit.services import calibration, exports, jobs, progress, results
+from elicit.services import calibration, exports, jobs, progress, result_charts, results
 from elicit.services.progress import N_
 from elicit.services.results import ResultParams, RoundResults
 
@@ -95,7 +95,7 @@ def compute(parameters: dict[str, Any]) -> dict[str, Any]:
         outcome = results.round_results(study, params)
     progress.report(0.9, N_("Drawing the charts"))
     if outcome is not None:
-        results.round_charts(study, params)
+        result_charts.round_charts(study, params)
     return {"url": parameters.get("url"), "options": len(outcome.table) if outcome else 0}
 
 

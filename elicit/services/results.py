@@ -2,15 +2,13 @@
 
 One path serves the page, the API, the downloads and the CLI: parse the
 choices into `ResultParams`, then `round_results(study, params)` returns a
-cached `RoundResults` with every table of the dashboard (`round_charts` draws).
+cached `RoundResults` with every table of the dashboard (`result_charts` draws the charts).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -314,53 +312,6 @@ def judgment_count(round_: Round) -> int:
         .where(Response.round_id == round_.id, Response.status == ResponseStatus.SUBMITTED)) or 0
 
 
-def round_chart_tables(study: Study, params: ResultParams) -> dict[str, analysis.Chart]:
-    """The dashboard charts' titles, text alternatives and data tables, without drawing.
-
-    The page shows these at once; each picture is drawn by `round_chart` when
-    the browser asks for its image.
-    """
-    outcome = round_results(study, params)
-    return _draw(outcome, draw=False) if outcome is not None else {}
-
-
-def round_chart(study: Study, params: ResultParams, name: str) -> analysis.Chart | None:
-    """One dashboard chart drawn as SVG on its first request, then cached like results."""
-    outcome = round_results(study, params)
-    if outcome is None or name not in CHART_NAMES:
-        return None
-    round_ = find_round(study, params.round)
-    key = results_cache.make_key("chart", name, study.id, round_.id, round_.data_version,
-                                 params.cache_parts(),
-                                 current_app.config["RESULTS_RESAMPLES"])
-    return results_cache.cached(key, lambda: _draw(outcome, only=name).get(name, False)) or None
-
-
-def round_charts(study: Study, params: ResultParams) -> dict[str, analysis.Chart]:
-    """The dashboard's SVG charts (forest, risk matrix, acceptability), each cached.
-
-    Kept apart from `round_results` so the API, CLI and downloads never draw.
-    """
-    return {name: chart for name in round_chart_tables(study, params)
-            if (chart := round_chart(study, params, name)) is not None}
-
-
-CHART_NAMES = ("forest", "acceptability", "risk")
-
-
-def _draw(outcome: RoundResults, *, draw: bool = True,
-          only: str | None = None) -> dict[str, analysis.Chart]:
-    """The charts the results allow (`only` one of them); `draw=False`: tables and texts only."""
-    makers = {"forest": lambda: analysis.forest_chart(outcome.ranking, draw=draw)}
-    if outcome.ranking.resamples:
-        makers["acceptability"] = lambda: analysis.acceptability_chart(outcome.ranking,
-                                                                       draw=draw)
-    if outcome.risk is not None:
-        makers["risk"] = lambda: analysis.risk_matrix_chart(outcome.risk, draw=draw)
-    with quiet_charts():
-        return {name: make() for name, make in makers.items() if only in (None, name)}
-
-
 def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults | None:
     progress.report(0.02, N_("Loading the judgments"))
     frame = filter_groups(judgments_frame(round_), params)
@@ -398,15 +349,6 @@ def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults 
                         risk=risk, stability=stability,
                         previous_round=(round_.number - 1) if previous else None,
                         n_experts=int(frame["expert"].nunique()), summary=text)
-
-
-@contextmanager
-def quiet_charts() -> Iterator[None]:
-    """Silence matplotlib's missing-glyph warnings (a tab or emoji in an option title)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font",
-                                category=UserWarning)
-        yield
 
 
 def _earlier(study: Study, round_: Round) -> Round | None:
@@ -449,28 +391,3 @@ def _kendall_w(valid: analysis.ValidatedJudgments, round_: Round,
         return None
     w = analysis.kendalls_w(grid.to_numpy(dtype=float)).w
     return float(w) if np.isfinite(w) else None
-
-
-def rank_round(round_: Round, *, method: str = "mean") -> analysis.RankingResult | None:
-    """Rank the round's options with the default choices; None without answers."""
-    results = round_results(round_.study, ResultParams(round=round_.number, method=method))
-    return results.ranking if results else None
-
-
-def response_status(round_: Round) -> list[dict[str, Any]]:
-    """Each invited expert's answer status in the round, under pseudonyms."""
-    from elicit.models import Invitation
-
-    names = pseudonyms(round_.study_id)
-    rows = db.session.execute(
-        select(Expert.id, Expert.group, Response.status, Response.submitted_at)
-        .join(Invitation, (Invitation.expert_id == Expert.id)
-              & (Invitation.round_id == round_.id))
-        .outerjoin(Response, (Response.expert_id == Expert.id)
-                   & (Response.round_id == round_.id))
-        .order_by(Expert.id)
-    ).all()
-    return [{"expert": names[expert_id], "group": group or "", "status": status or "invited",
-             "submitted_at": when.isoformat() if when and status == ResponseStatus.SUBMITTED
-             else None}
-            for expert_id, group, status, when in rows]

@@ -8,7 +8,7 @@ import pytest
 import analysis.validation
 from elicit.extensions import db
 from elicit.models import Study
-from elicit.services import results
+from elicit.services import result_charts, results
 from tests.factories import make_study, submit_round
 
 E1 = [(0.2, 3), (0.8, 2), (0.5, -1)]
@@ -71,16 +71,16 @@ def test_charts_are_drawn_when_asked_and_follow_new_submissions(app, study_id):
     with app.app_context():
         study = db.session.get(Study, study_id)
         params = results.ResultParams(round=1)
-        tables = results.round_chart_tables(study, params)
+        tables = result_charts.round_chart_tables(study, params)
         assert set(tables) == {"forest", "acceptability", "risk"}
         assert all(chart.svg == "" and not chart.data.empty for chart in tables.values())
-        forest = results.round_chart(study, params, "forest")
+        forest = result_charts.round_chart(study, params, "forest")
         assert forest.svg.startswith("<?xml") or "<svg" in forest.svg
-        assert results.round_chart(study, params, "forest") is forest  # cached
-        assert results.round_chart(study, params, "nonsense") is None
+        assert result_charts.round_chart(study, params, "forest") is forest  # cached
+        assert result_charts.round_chart(study, params, "nonsense") is None
 
         submit_round(study, 2, E1)  # a new submission bumps the round's data version
-        again = results.round_chart(study, params, "forest")
+        again = result_charts.round_chart(study, params, "forest")
         assert again is not forest and again.data["option"].tolist() == \
             results.round_results(study, params).table["option"].tolist()
         assert results.round_results(study, params).n_experts == 3
