@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from _harness import emit, record  # noqa: E402
+from _web_server import gunicorn  # noqa: E402
 from results_page import (  # noqa: E402
     OWNER_EMAIL,
     OWNER_PASSWORD,
@@ -43,7 +44,6 @@ from results_page import (  # noqa: E402
     make_app,
     postgres_available,
 )
-from web_submit import gunicorn  # noqa: E402
 
 from tests.reliability.server import Browser  # noqa: E402
 

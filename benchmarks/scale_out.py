@@ -44,8 +44,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from _harness import emit, record  # noqa: E402
+from _web_server import gunicorn  # noqa: E402
 from results_page import database, make_app  # noqa: E402
-from web_submit import demo_like_study, expert_session, gunicorn, load, verify  # noqa: E402
+from web_submit import demo_like_study, expert_session, load, verify  # noqa: E402
 
 
 def _study(url: str, secret: str, n_experts: int) -> dict[str, Any]:

@@ -39,13 +39,10 @@ import http.client
 import os
 import random
 import secrets
-import signal
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,72 +54,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from _harness import emit, record  # noqa: E402
-from _web_client import Client, plain_get  # noqa: E402
+from _web_client import Client  # noqa: E402
 from _web_forms import best_guess, fill, pick_form  # noqa: E402
+from _web_server import gunicorn, workers_cpu_seconds  # noqa: E402
 from results_page import database, make_app, postgres_available  # noqa: E402
-
-from tests.reliability.server import free_port  # noqa: E402
 
 GOAL_RATIO = 0.3
 GOAL_P99_MS = 250.0
 MAX_STEPS = 12
 OPEN_LOOP_SECONDS = 20.0
-
-# --- the server -------------------------------------------------------------------------
-
-
-def workers_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU seconds of a gunicorn master's worker processes (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(fields[1]) == master_pid:  # fields[1] is the parent pid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
-@contextmanager
-def gunicorn(app_spec: str, *, workers: int, worker_class: str, env: dict[str, str],
-             chdir: Path, log_path: Path | None = None, threads: int = 1):
-    """Serve `app_spec` on a free 127.0.0.1 port; yield (host, port, process)."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-               "--worker-class", worker_class, "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}",
-               "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "5",
-               "--chdir", str(chdir), app_spec]
-    log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=chdir, env={**os.environ, **env}, stdout=log,
-                               stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn {app_spec} exited during start-up")
-            try:
-                status = plain_get("127.0.0.1", port, "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {app_spec} did not become ready")
-            time.sleep(0.2)
-        yield "127.0.0.1", port, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
 
 def expert_session(host: str, port: int, token: str, expert: int, log: list,
                    think: float = 0.0) -> tuple[bool, list[tuple[str, bytes | None]], str]:
