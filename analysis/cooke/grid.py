@@ -221,7 +221,7 @@ def invert(
         # the rows inverted, (A, n, G), and k = (number of grid points with F <= t) - 1
         sub = cdfs[rows] if n == n_i else cdfs[rows[:, None], np.arange(first, first + n)]
         # (A, n, Q, G): the reduced axis last is several times faster
-        lo = (sub[:, :, None, :] <= targets[:, :, :, None]).sum(axis=3)
+        lo = np.add.reduce(sub[:, :, None, :] <= targets[:, :, :, None], axis=3)
         lo -= 1
         flat = sub.reshape(-1)
         base = _offsets(n_a * n, n_g).reshape(n_a, n, 1)

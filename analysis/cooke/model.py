@@ -77,12 +77,12 @@ class _Prepared:
         on = slice(None, n_seed) if first else seed
         on_seed = answered[:, on]
         seeds_answered = np.add.reduce(on_seed, axis=1)
-        if not seeds_answered.all():
+        n_min = int(seeds_answered.min())
+        if not n_min:
             who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
         # quantiles increase strictly: the first and last are the extremes
         lower, upper = _range(values[:, :, 0], values[:, :, -1], realizations, overshoot)
-        n_min = int(seeds_answered.min())
         p, p_log_p = _bins(tuple(quantiles.tolist()))[::2]
         offset = np.log(upper - lower)
         offset += p_log_p
@@ -137,10 +137,10 @@ class _Solution:
 
 
 def _group_starts(ascending: FloatArray) -> IntArray:
-    """Positions where a new score starts in sorted scores (ties within 1e-12 merged)."""
+    """Positions where a new score starts in sorted scores >= 0 (ties within 1e-12 merged)."""
     keep = np.empty(ascending.size, dtype=bool)
     keep[0] = True
-    np.greater(ascending[1:] - ascending[:-1], TIE_RTOL * np.abs(ascending[1:]), out=keep[1:])
+    np.greater(ascending[1:] - ascending[:-1], TIE_RTOL * ascending[1:], out=keep[1:])
     return keep.nonzero()[0]
 
 
@@ -348,9 +348,8 @@ def _result(
         expert_weight = np.full(n_e, 1.0 / n_e if scheme == "equal" else np.nan)
     scores = np.array((calibration, prep.information_seed, prep.information_all, expert_weight))
     original = solution.quantiles
-    log = study.log_mask
-    if log.any():
-        np.exp(original, out=original, where=log[:, None])
+    if "log" in study.scales:
+        np.exp(original, out=original, where=study.log_mask[:, None])
     return CookeResult._from_arrays(
         expert_ids=study.experts,
         item_ids=study.items,

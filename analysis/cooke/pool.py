@@ -151,7 +151,7 @@ class PrefixPool:
     ) -> None:
         self.segments = Segments.build(values, lower, upper, quantiles, raw)
         # summed in the pooling order, so a level met exactly at a shared knot stays exact
-        self.levels = np.cumsum(raw[:, :, None] * quantiles, axis=0)
+        self.levels = _running_sum(raw[:, :, None] * quantiles)
         n_e, n_i = raw.shape
         self.step = max(1, BLOCK_SIZE // (n_e * self.segments.grid.shape[1]))
         #: whether the whole study is one block (evaluated once, then reused)
@@ -159,13 +159,7 @@ class PrefixPool:
         self._whole: FloatArray | None = None
 
     def _pooled(self, block: slice) -> FloatArray:
-        pooled = self.segments.evaluate(block)
-        # the running sum over experts, one vectorised add per expert (numpy's
-        # cumsum along the first axis is several times slower)
-        rows = list(pooled)
-        for previous, row in zip(rows, rows[1:], strict=False):
-            np.add(row, previous, out=row)
-        return pooled
+        return _running_sum(self.segments.evaluate(block))
 
     def quantiles(self, first: int, stop: int, rows: IntArray) -> FloatArray:
         """Quantiles (A, stop - first, Q) of the prefixes of length ``rows + 1``.
@@ -185,6 +179,17 @@ class PrefixPool:
                 grid[block], self._pooled(block), rows, self.levels[rows, block]
             )
         return out
+
+
+def _running_sum(terms: FloatArray) -> FloatArray:
+    """Sum ``terms`` cumulatively along the first axis, in place, and return it.
+
+    One vectorised add per row, in order (what ``np.cumsum(axis=0)`` computes,
+    which is several times slower on these small arrays).
+    """
+    for k in range(1, terms.shape[0]):
+        np.add(terms[k], terms[k - 1], out=terms[k])
+    return terms
 
 
 def nested_quantiles(

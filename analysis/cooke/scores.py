@@ -64,9 +64,9 @@ def to_model_scale(study: Study) -> tuple[FloatArray, FloatArray]:
 
 def _model_scale(study: Study) -> tuple[FloatArray, FloatArray]:
     """:func:`to_model_scale`, returning the study's own arrays when no item is on a log scale."""
-    log = study.log_mask
-    if not log.any():
+    if "log" not in study.scales:
         return study.assessments, study.realizations
+    log = study.log_mask
     # a validated study has only positive values (or NaN) on log items
     values = np.log(study.assessments, out=study.assessments.copy(), where=log[:, None])
     realizations = np.log(study.realizations, out=study.realizations.copy(), where=log)
