@@ -66,6 +66,14 @@ def test_organizer_builds_a_study_and_launches_round_one(live_server, open_page)
     # A new study.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New study").click()
     check_accessibility(page)
+    # Refused first (no title): the summary takes focus, the briefing typed is kept.
+    page.get_by_label("Briefing (Markdown)").fill("Draft briefing")
+    page.get_by_role("button", name="Create study").click()
+    summary = page.get_by_role("alert").filter(has_text="Please correct the following")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Title")).to_be_visible()
+    expect(page.get_by_label("Briefing (Markdown)")).to_have_value("Draft briefing")
+    check_accessibility(page)
     page.get_by_label("Title").fill(title)
     page.get_by_label("Briefing (Markdown)").fill("## Why\nWhich Arctic options should "
                                                  "Canada pursue with its allies?")

@@ -50,6 +50,9 @@ def test_errors_keep_what_was_typed(app, client, owner):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "My long briefing" in page and "field-error" in page
+    # the summary is the focus target of static/js/error-summary.js, which every page loads
+    assert 'id="error-summary" tabindex="-1"' in page
+    assert "js/error-summary.js" in page
 
 
 def test_option_crud_before_any_answer(app, client, draft_owner):

@@ -1,5 +1,6 @@
-/* Expert pages, progressive enhancement only: everything works without this file.
-   After a refused save, move keyboard and screen-reader focus to the error summary. */
+/* Every page, progressive enhancement only: everything works without this file.
+   After a refused form (expert answers, organizer forms), move keyboard and
+   screen-reader focus to the error summary (#error-summary, tabindex -1). */
 (function () {
   "use strict";
   function focusSummary() {
