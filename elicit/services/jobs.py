@@ -37,7 +37,7 @@ from elicit.errors import NotFound
 from elicit.extensions import db, sqlite_write_intent
 from elicit.models import Job, JobStatus, User
 from elicit.models.base import utcnow
-from elicit.services import access, audit, progress
+from elicit.services import access, audit, job_runner, progress
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ NOT_DEDUPED = ("url",)  # parameters that say where to go afterwards, not what t
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # Kinds whose running job may have read its input already: only a queued one is "the same".
 RESTART_WHILE_RUNNING = ("mail",)
+LOST = "The process running this job stopped (a restart?) before it finished. Reload to start it again."
 
 _tasks: dict[str, Task] = {}
 _current_job: ContextVar[str | None] = ContextVar("elicit_current_job", default=None)
@@ -129,8 +130,29 @@ def find_active(kind: str, parameters: dict[str, Any], *, study_id: int | None =
              .order_by(Job.created_at.desc()))
     query = query.where(Job.study_id == study_id) if study_id is not None else \
         query.where(Job.study_id.is_(None), Job.user_id == user_id)
-    return next((job for job in db.session.scalars(query)
-                 if _dedupe_view(job.parameters) == wanted), None)
+    # listed first: settling a lost job commits
+    return next((job for job in db.session.scalars(query).all()
+                 if _dedupe_view(job.parameters) == wanted and not _lost(job)), None)
+
+
+def _lost(job: Job) -> bool:
+    """Whether `job` was active in a process that has stopped; if so, record it as failed."""
+    if job.status not in ACTIVE or not job_runner.is_gone(job.runner):
+        return False
+    log.warning("job %s (%s) was lost with its process %s", job.id, job.kind, job.runner)
+    _finish(job.id, JobStatus.FAILED, result={"lost": True}, error=LOST)
+    return True
+
+
+def settle(job: Job) -> Job:
+    """The job as it stands: a job lost with its process is failed (see `job_runner`)."""
+    _lost(job)
+    return job
+
+
+def retry_at_once(job: Job) -> bool:
+    """Whether a failed job was lost with its process (a reload starts it again at once)."""
+    return bool((job.result or {}).get("lost"))
 
 
 def latest(kind: str, parameters: dict[str, Any], *, study_id: int | None) -> Job | None:
@@ -156,9 +178,10 @@ def enqueue(kind: str, *, parameters: dict[str, Any], study_id: int | None = Non
     if existing is not None:
         return existing
     job_id = str(uuid.uuid4())
+    runner = job_runner.this_process() if backend_name() == "thread" else None
     db.session.add(Job(id=job_id, kind=kind, status=JobStatus.QUEUED, progress=0.0,
                        message="", parameters=_plain(parameters), study_id=study_id,
-                       user_id=user_id))
+                       user_id=user_id, runner=runner))
     audit.record("job.enqueue", actor_type="user" if user_id else "system", actor_id=user_id,
                  study_id=study_id, details={"job": job_id, "kind": kind})
     db.session.commit()
@@ -280,9 +303,9 @@ def job_for(user: User, job_id: str) -> Job:
     if job is None:
         raise NotFound("job")
     if job.user_id is not None and job.user_id == user.id:
-        return job
+        return settle(job)
     if job.study_id is not None and access.role_on(user, job.study_id) is not None:
-        return job
+        return settle(job)
     raise NotFound("job")
 
 

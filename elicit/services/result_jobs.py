@@ -75,7 +75,7 @@ def results_or_job(study: Study, params: ResultParams, *, url: str,
 
 def _recent(job: Job) -> bool:
     finished = job.finished_at
-    if finished is None:
+    if finished is None or jobs.retry_at_once(job):
         return False
     if finished.tzinfo is None:  # SQLite hands back naive UTC times
         from datetime import UTC

@@ -1,4 +1,5 @@
-/* Every page, progressive enhancement only: everything works without this file.
+/* Loaded with an error summary (and by the expert form), progressive enhancement only:
+   everything works without this file.
    After a refused form (expert answers, organizer forms), move keyboard and
    screen-reader focus to the error summary (#error-summary, tabindex -1). */
 (function () {

@@ -50,7 +50,7 @@ def test_errors_keep_what_was_typed(app, client, owner):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "My long briefing" in page and "field-error" in page
-    # the summary is the focus target of static/js/error-summary.js, which every page loads
+    # the summary is the focus target of static/js/error-summary.js, loaded with it
     assert 'id="error-summary" tabindex="-1"' in page
     assert "js/error-summary.js" in page
 
