@@ -52,7 +52,8 @@ NOT_DEDUPED = ("url",)  # parameters that say where to go afterwards, not what t
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # Kinds whose running job may have read its input already: only a queued one is "the same".
 RESTART_WHILE_RUNNING = ("mail",)
-LOST = "The process running this job stopped (a restart?) before it finished. Reload to start it again."
+LOST = ("The process running this job stopped (a restart?) before it finished. "
+        "Reload to start it again.")
 
 _tasks: dict[str, Task] = {}
 _current_job: ContextVar[str | None] = ContextVar("elicit_current_job", default=None)
