@@ -127,6 +127,7 @@ def test_organizer_builds_a_study_and_launches_round_one(live_server, open_page)
     page.get_by_role("button", name="Check and import").click()
     problem = page.get_by_role("alert").filter(has_text="Nothing was imported")
     expect(problem).to_contain_text("Line 3")
+    expect(problem).to_be_focused()
     expect(page.get_by_label("CSV file")).to_have_accessible_description(re.compile("Line 3"))
     check_accessibility(page)
     page.get_by_label("CSV file").set_input_files(

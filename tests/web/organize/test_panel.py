@@ -46,6 +46,7 @@ def test_csv_full_of_bad_rows_reports_each_and_imports_nothing(app, client, owne
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nothing was imported" in page
+    assert 'id="error-summary" tabindex="-1"' in page and "js/error-summary.js" in page
     for line, reason in [(3, "name is empty"), (4, "not an e-mail address"),
                          (5, "also appears on line 2"), (6, "language “de”"),
                          (7, "whole number from 1 to 5"), (8, "already on the panel"),
