@@ -24,7 +24,7 @@ IntArray = npt.NDArray[np.intp]
 
 #: brackets are found by one comparison below this many (target x grid point) pairs,
 #: by bisection above (fewer passes over small arrays)
-SMALL_SEARCH = 1 << 16
+SMALL_SEARCH = 1 << 12
 
 
 def weighted_cdfs(
@@ -107,7 +107,7 @@ class Segments:
         levels, rises = _levels_and_rises(tuple(quantiles.tolist()))
         weight = raw[:, :, None]
         # the zero-width segments of a missing answer (weight 0) get slope 0
-        np.divide(rises * weight, slope, out=slope, where=slope > 0)
+        np.divide(rises * weight, np.where(slope > 0, slope, 1.0), out=slope)
         np.multiply(levels, weight, out=level)
         # grid points k with bounds[j] <= k < bounds[j + 1] lie on segment j,
         # bounds = (0, positions of the expert's quantiles, G)
@@ -165,15 +165,13 @@ def _merge(values: FloatArray, lower: FloatArray, upper: FloatArray) -> tuple[Fl
     grid = np.empty((n_i, n_v + 2))
     grid[:, 0] = lower
     grid[:, -1] = upper
-    ordered = grid[:, 1:-1]
-    ordered[...] = inner.reshape(-1)[order]
-    first = _ranks(n_i, n_v).reshape(n_i, n_v)
-    tied = ordered[:, 1:] == ordered[:, :-1]
-    if tied.any():
-        # the first grid position of each run of equal values
-        first = first.copy()
-        first[:, 1:][tied] = 0
-        np.maximum.accumulate(first, axis=1, out=first)
+    grid[:, 1:-1] = inner.reshape(-1)[order]
+    # the first grid position of each run of equal values (ties are common:
+    # missing answers all sit at U*, experts share round numbers); L* < every
+    # quantile, so the first quantile always starts a run
+    starts_run = grid[:, 1:-1] > grid[:, :-2]
+    first = np.where(starts_run, _ranks(n_i, n_v).reshape(n_i, n_v), 0)
+    np.maximum.accumulate(first, axis=1, out=first)
     position = np.empty(n_i * n_v, dtype=np.intp)
     position[order.reshape(-1)] = first.reshape(-1)
     return grid, position.reshape(n_i, n_e, n_q).transpose(1, 0, 2)
@@ -218,31 +216,40 @@ def invert(
     n_i, n_g = grid.shape
     n_a, n = targets.shape[:2]
     if targets.size * n_g <= SMALL_SEARCH:
-        # the rows inverted, (A, n, G), and k = (number of grid points with F <= t) - 1
+        # the rows inverted, (A, n, G), and k = (number of grid points with F <= t) - 1,
+        # the last point left out: k <= G - 2 even for t at or above it (rounding)
         sub = cdfs[rows] if n == n_i else cdfs[rows[:, None], np.arange(first, first + n)]
-        # (A, n, Q, G): the reduced axis last is several times faster
-        lo = np.add.reduce(sub[:, :, None, :] <= targets[:, :, :, None], axis=3)
+        # (A, n, Q, G - 1): the reduced axis last is several times faster
+        lo = np.add.reduce(sub[:, :, None, :-1] <= targets[:, :, :, None], axis=3)
         lo -= 1
         flat = sub.reshape(-1)
-        base = _offsets(n_a * n, n_g).reshape(n_a, n, 1)
+        at = _offsets(n_a * n, n_g).reshape(n_a, n, 1) + lo
     else:
         flat = cdfs.reshape(-1)
-        base = ((rows[:, None] * n_i + np.arange(first, first + n)) * n_g)[:, :, None]
-        lo = np.zeros(targets.shape, dtype=np.intp)
-        hi = np.full(targets.shape, n_g - 1, dtype=np.intp)
-        for _ in range((n_g - 1).bit_length()):
-            mid = (lo + hi) >> 1
-            below = flat[base + mid] <= targets
-            np.copyto(lo, mid, where=below)
-            np.copyto(hi, mid, where=~below)
-    np.minimum(lo, n_g - 2, out=lo)  # t at or above the last point (rounding)
-    at = base + lo
+        base = (rows * (n_i * n_g))[:, None, None] + _offsets(n, n_g, first)[:, None]
+        at = _bisect(flat, base, targets, n_g - 1)
+        lo = at - base
     f0 = flat[at]
     rise = flat[at + 1] - f0
     at = _offsets(n, n_g, first)[:, None] + lo
     g0 = grid.reshape(-1)[at]
     frac = (targets - f0) / np.where(rise > 0, rise, 1.0)
     return g0 + np.minimum(frac, 1.0) * (grid.reshape(-1)[at + 1] - g0)
+
+
+def _bisect(flat: FloatArray, base: IntArray, targets: FloatArray, count: int) -> IntArray:
+    """The largest flat position base + k, 0 <= k < count, with flat[base + k] <= target.
+
+    Each run of ``count`` values from ``base`` increases and its first value is at
+    most the target. Every step halves the range the answer is known to lie in.
+    """
+    at = base  # broadcast against the targets by the first step
+    while count > 1:
+        half = count >> 1
+        probe = at + half
+        at = np.where(flat[probe] <= targets, probe, at)
+        count -= half
+    return at
 
 
 @lru_cache(maxsize=64)

@@ -69,15 +69,16 @@ class _Prepared:
     ) -> _Prepared:
         """Prepare model-scale arrays of a valid study (``experts`` names errors only)."""
         seed = realizations == realizations  # not NaN
-        n_seed = int(np.count_nonzero(seed))
+        seed_at = seed.nonzero()[0]
+        n_seed = seed_at.size
         if not n_seed:
             raise ValueError("the study has no seed item: no realization is known")
         # the seed items: a slice when they come first
-        first = bool(seed[:n_seed].all())
-        on = slice(None, n_seed) if first else seed
+        first = int(seed_at[-1]) == n_seed - 1
+        on = slice(None, n_seed) if first else seed_at
         on_seed = answered[:, on]
         seeds_answered = np.add.reduce(on_seed, axis=1)
-        n_min = int(seeds_answered.min())
+        n_min = int(np.minimum.reduce(seeds_answered))
         if not n_min:
             who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
@@ -108,7 +109,7 @@ class _Prepared:
             information_all=np.add.reduce(filled, axis=1) / np.add.reduce(answered, axis=1),
             p=p,
             offset=offset,
-            order=(-calibration).argsort(kind="stable"),
+            order=(calibration * -1.0).argsort(kind="stable"),  # by decreasing calibration
             n_seed=n_seed,
             seed_realizations=seed_realizations,
             items=items,
@@ -122,7 +123,7 @@ class _Prepared:
         if scheme == "equal":
             return self.answered.astype(float)
         if scheme == "global":
-            return (self.calibration * self.information_seed)[:, None] * self.answered
+            return np.where(self.answered, (self.calibration * self.information_seed)[:, None], 0.0)
         return np.where(self.answered, self.calibration[:, None] * self.information, 0.0)
 
 
@@ -175,7 +176,7 @@ def _candidates(
         ends = np.array([np.count_nonzero(prep.calibration >= alphas[0])])
     # a prefix covers every item once it reaches each item's first weighted
     # expert (often the first expert covers them all)
-    if ordered[0].all():
+    if np.minimum.reduce(ordered[0]) > 0:  # the first expert weights every item
         if ends[-1] >= 1:  # the smallest prefix (a given alpha may keep no expert)
             return alphas, ends
         need = 1
@@ -231,7 +232,7 @@ def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | f
     best = 0
     if alphas.size > 1:
         score = np.where(cal >= alphas * (1.0 - TIE_RTOL), cal * info_seed, 0.0)
-        best = int((score >= score.max() * (1.0 - TIE_RTOL)).argmax())  # the first
+        best = int((score >= np.maximum.reduce(score) * (1.0 - TIE_RTOL)).argmax())  # the first
     end = int(ends[best])
     if n_s < n_i and (end == 1 or m < n_i):
         if end == 1:
@@ -242,19 +243,19 @@ def _solve(prep: _Prepared, scheme: WeightScheme, alpha: Literal["optimize"] | f
         info_target = _information(on_target[None], lower[n_s:], upper[n_s:], offset[n_s:], p)
         quantiles = np.empty(prep.values.shape[1:])
         quantiles[items] = np.concatenate([on_items[best, :n_s], on_target])
-        info_total = info[best, :n_s].sum() + info_target.sum()
+        info_total = np.add.reduce(info[best, :n_s]) + np.add.reduce(info_target[0])
     elif isinstance(items, slice):
         quantiles = on_items[best]  # a fresh array's row: kept as the result
-        info_total = info[best].sum()
+        info_total = np.add.reduce(info[best])
     else:
         quantiles = np.empty(prep.values.shape[1:])
         quantiles[items] = on_items[best]
-        info_total = info[best].sum()
+        info_total = np.add.reduce(info[best])
     # the experts kept are those with C_e >= alpha (the first ``end`` by decreasing
     # calibration; ties were merged to the group's smallest score); every
     # candidate leaves each item a positive total weight
     chosen_alpha = float(alphas[best])
-    chosen = raw * (prep.calibration >= chosen_alpha)[:, None]
+    chosen = np.where((prep.calibration >= chosen_alpha)[:, None], raw, 0.0)
     chosen /= np.add.reduce(chosen, axis=0)
     return _Solution(
         alpha=chosen_alpha,
@@ -341,7 +342,7 @@ def _result(
     solution = _solve(prep, scheme, alpha)
     calibration = prep.calibration
     if scheme == "global":
-        raw = calibration * prep.information_seed * (calibration >= solution.alpha)
+        raw = np.where(calibration >= solution.alpha, calibration * prep.information_seed, 0.0)
         expert_weight = raw / np.add.reduce(raw)
     else:
         n_e = calibration.size

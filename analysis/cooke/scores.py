@@ -123,10 +123,11 @@ def _range(
     low = np.fmin(np.fmin.reduce(smallest, axis=0), realizations)
     high = np.fmax(np.fmax.reduce(largest, axis=0), realizations)
     width = high - low
-    if (width <= 0).any():
+    if width.size and np.fmin.reduce(width) <= 0:  # any width <= 0 (fmin skips NaN)
         k = int(np.flatnonzero(width <= 0)[0])
         raise ValueError(f"item at position {k} has an empty range: all values equal {low[k]}")
-    return low - overshoot * width, high + overshoot * width
+    margin = overshoot * width
+    return low - margin, high + margin
 
 
 def information_scores(
