@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.factories import idea_fields
+from tests.factories import idea_fields, link_token, make_study
 
 
 def value_of(page: str, name: str) -> str | None:
@@ -40,6 +40,17 @@ def open_link(client, token: str):
 
 def consent(client) -> None:
     assert client.post("/respond/consent", data={"consent": "y"}).status_code == 303
+
+
+def start_expert(app, client, **study_options) -> dict:
+    """A new study (`make_study(**study_options)`) whose first expert has opened the link
+    and consented; returns the study's ids (see `ids_of`)."""
+    with app.app_context():
+        study = make_study(**study_options)
+        ids, token = ids_of(study), link_token(study)
+    open_link(client, token)
+    consent(client)
+    return ids
 
 
 def full_form(study_ids: dict, best=40, impact=2, action="submit", options=None) -> dict:

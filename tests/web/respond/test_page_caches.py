@@ -5,8 +5,8 @@ from __future__ import annotations
 from elicit.extensions import db
 from elicit.models import Option, Study
 from elicit.respond.forms import answer_form_class
-from tests.factories import link_token, make_study
-from tests.web.respond.helpers import consent, ids_of, open_link
+from tests.factories import make_study
+from tests.web.respond.helpers import start_expert
 
 
 def test_form_class_is_built_once_per_definition(app):
@@ -25,11 +25,7 @@ def test_form_class_is_built_once_per_definition(app):
 
 
 def test_edited_questions_and_briefing_reach_the_next_page(app, client):
-    with app.app_context():
-        study = make_study()
-        token, ids = link_token(study), ids_of(study)
-    open_link(client, token)
-    consent(client)
+    ids = start_expert(app, client)
     page = client.get("/respond").get_data(as_text=True)
     assert "Please <strong>judge</strong>." in page and "-3 Very harmful" in page
 
@@ -48,11 +44,7 @@ def test_edited_questions_and_briefing_reach_the_next_page(app, client):
 
 
 def test_the_form_class_follows_the_expert_language(app, client):
-    with app.app_context():
-        study = make_study(languages=["en", "fr"])
-        token = link_token(study)
-    open_link(client, token)
-    consent(client)
+    start_expert(app, client, languages=["en", "fr"])
     english = client.get("/respond").get_data(as_text=True)
     assert client.post("/respond/language", data={"lang": "fr"}).status_code == 303
     french = client.get("/respond").get_data(as_text=True)

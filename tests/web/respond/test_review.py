@@ -5,20 +5,11 @@ from __future__ import annotations
 from elicit.extensions import db
 from elicit.models import Judgment, Response, ResponseRevision
 from tests.factories import link_token, make_study
-from tests.web.respond.helpers import consent, full_form, ids_of, open_link, value_of
-
-
-def _start(app, client):
-    with app.app_context():
-        study = make_study()
-        ids, token = ids_of(study), link_token(study)
-    open_link(client, token)
-    consent(client)
-    return ids
+from tests.web.respond.helpers import consent, full_form, ids_of, open_link, start_expert, value_of
 
 
 def test_review_lists_every_answer_and_marks_missing_ones(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     data = full_form(ids, best=35, action="review")
     missing_option = ids["options"][1]
     like = ids["criteria"][0]
@@ -38,7 +29,7 @@ def test_review_lists_every_answer_and_marks_missing_ones(app, client):
 
 
 def test_review_then_submit_then_done(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     page = client.post("/respond", data=full_form(ids, action="review")).get_data(as_text=True)
     assert "Every question is answered" in page
     assert value_of(page, f"o{ids['options'][0]}_c{ids['criteria'][0]}_best") == "40"
@@ -60,7 +51,7 @@ def re_hidden(page: str):
 
 
 def test_change_my_answers_returns_to_the_form_with_what_was_typed(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     data = full_form(ids, best=61, action="review")
     page = client.post("/respond", data=data).get_data(as_text=True)
     back = client.post("/respond", data={**dict(re_hidden(page)), "action": "edit"})
@@ -70,7 +61,7 @@ def test_change_my_answers_returns_to_the_form_with_what_was_typed(app, client):
 
 
 def test_rationale_survives_the_review_round_trip_exactly(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     field = f"o{ids['options'][0]}_rationale"
     text = 'Quotes " and <tags> & ampersands\nsecond line'
     page = client.post("/respond", data=full_form(ids, action="review") | {field: text})
@@ -84,7 +75,7 @@ def test_rationale_survives_the_review_round_trip_exactly(app, client):
 
 
 def test_revising_after_submission_keeps_every_version(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     client.post("/respond", data=full_form(ids, best=30))
     # Reviewing a revision does not touch the submitted answers.
     client.post("/respond", data=full_form(ids, best=70, action="review"))
@@ -103,7 +94,7 @@ def test_revising_after_submission_keeps_every_version(app, client):
 
 
 def test_invalid_review_shows_the_form_with_errors(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     field = f"o{ids['options'][0]}_c{ids['criteria'][0]}_best"
     response = client.post("/respond", data=full_form(ids, action="review") | {field: "abc"})
     assert response.status_code == 422
@@ -113,7 +104,7 @@ def test_invalid_review_shows_the_form_with_errors(app, client):
 
 
 def test_progress_counts_answers(app, client):
-    ids = _start(app, client)
+    ids = start_expert(app, client)
     like = ids["criteria"][0]
     data = {"action": "draft", f"o{ids['options'][0]}_c{like}_abstain": "y"}
     client.post("/respond", data=data)
