@@ -168,8 +168,8 @@ def bulk_study(n_experts: int, n_options: int, n_criteria: int = 3, *,
         User,
     )
     from elicit.models.base import utcnow
-    from elicit.services import tokens
-    from elicit.services.accounts import hash_password
+    from elicit.services.accounts.users import hash_password
+    from elicit.services.common import tokens
 
     if not 1 <= n_criteria <= len(CRITERIA):
         raise ValueError(f"n_criteria must be 1..{len(CRITERIA)}, got {n_criteria}")
@@ -301,7 +301,7 @@ def time_results_page(url: str, study_id: int, warm_study_id: int, *, repeats: i
 def _wait_for_background_jobs(app) -> None:
     """Let jobs running in threads of this app finish (no-op where there are none)."""
     try:
-        from elicit.services.job_backends import wait_for_threads
+        from elicit.services.jobs.backends import wait_for_threads
     except ImportError:
         return
     wait_for_threads(app)

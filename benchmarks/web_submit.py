@@ -140,11 +140,14 @@ def load(jobs: list, *, stagger: float = 0.0) -> dict[str, Any]:
 
 def demo_like_study(n_experts: int) -> dict[str, Any]:
     """The demo's options, criteria and calibration questions, N experts, round 1 open."""
+    from elicit.demo import loader
     from elicit.extensions import db
     from elicit.models import Criterion, Option, SeedQuestion, Study
-    from elicit.services import demo, panel, rounds, tokens
+    from elicit.services.common import tokens
+    from elicit.services.panel import experts as panel
+    from elicit.services.rounds import lifecycle
 
-    content = demo.demo_content()
+    content = loader.demo_content()
     study = Study(title=content["title"], briefing=content["briefing"], languages=["en"],
                   anchoring=content["anchoring"], consensus_rule=content["consensus_rule"])
     db.session.add(study)
@@ -159,7 +162,7 @@ def demo_like_study(n_experts: int) -> dict[str, Any]:
         panel.add_expert(study, name=f"Expert {e}", email=f"expert{e}@example.org",
                          group="AB"[e % 2], record=False)
     db.session.commit()
-    round_ = rounds.launch_next_round(study)
+    round_ = lifecycle.launch_next_round(study)
     experts = sorted(study.experts, key=lambda x: x.id)
     return {"study": study.id, "round": round_.id,
             "options": [o.id for o in study.options],

@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
+    register_job_tasks(app)
     register_commands(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -90,8 +91,8 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions of `elicit.extensions` to this app."""
     from elicit import models  # noqa: F401  (register the tables)
     from elicit.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-    from elicit.services.accounts import load_session_user
-    from elicit.services.i18n import select_locale
+    from elicit.i18n import select_locale
+    from elicit.services.accounts.users import load_session_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
@@ -124,6 +125,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(jobs_bp)
+
+
+def register_job_tasks(app: Flask) -> None:
+    """Import the modules that register background-job tasks (`jobs.task`)."""
+    from elicit.services.mail import tasks as mail_tasks  # noqa: F401
+    from elicit.services.results import tasks as results_tasks  # noqa: F401
 
 
 def register_commands(app: Flask) -> None:

@@ -100,7 +100,7 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "fr"],
         "RESULTS_RESAMPLES": 2000,
-        # Background jobs (elicit/services/jobs.py): "" picks rq with REDIS_URL, else thread.
+        # Background jobs (elicit/services/jobs/): "" picks rq with REDIS_URL, else thread.
         "JOBS_BACKEND": "",
         "JOBS_QUEUE_PREFIX": "elicit",
         "JOBS_THREADS": 2,

@@ -180,10 +180,10 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def demo_study(app, auth) -> int:
     """The demo study loaded, its organizer signed in; its id."""
-    from elicit.services import demo
+    from elicit.demo import loader
 
     with app.app_context():
-        info = demo.load_demo()
+        info = loader.load_demo()
         study_id = info.study.id
     auth.login(info.organizer_email, info.organizer_password)
     return study_id

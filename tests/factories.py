@@ -6,8 +6,9 @@ from typing import Any
 
 from elicit.extensions import db
 from elicit.models import Criterion, Membership, Option, Role, Study, User
-from elicit.services import panel, rounds
-from elicit.services.accounts import hash_password
+from elicit.services.accounts.users import hash_password
+from elicit.services.panel import experts
+from elicit.services.rounds import lifecycle
 
 PASSWORD = "correct horse battery"
 
@@ -36,11 +37,11 @@ def make_study(owner: User | None = None, *, role: Role = Role.OWNER, n_options:
         db.session.add(Membership(user=owner, study=study, role=role))
     db.session.flush()
     for i in range(1, n_experts + 1):
-        panel.add_expert(study, name=f"Expert {i}", email=f"expert{i}@example.org",
+        experts.add_expert(study, name=f"Expert {i}", email=f"expert{i}@example.org",
                          group="A" if i % 2 else "B")
     db.session.commit()
     if launch:
-        rounds.launch_next_round(study)
+        lifecycle.launch_next_round(study)
     return study
 
 
@@ -54,7 +55,7 @@ def idea_fields(prefix: str, lowest, highest, best, confidence) -> dict[str, str
 
 def full_answers(study, best: float = 0.5, impact: float = 2.0, options=None):
     """An AnswerSet answering every option of `make_study` (likelihood fractions)."""
-    from elicit.services.answer_types import AnswerSet, JudgmentInput
+    from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 
     likelihood, impact_c = study.criteria[0], study.criteria[1]
     result = AnswerSet()
@@ -68,21 +69,21 @@ def full_answers(study, best: float = 0.5, impact: float = 2.0, options=None):
 
 def submit_panel(study, bests, *, impact: float = 2.0, rationale: str = "") -> None:
     """Consent and submit for experts 0..len(bests)-1 in the study's current round."""
-    from elicit.services import answers
+    from elicit.services.responses import answering
 
     round_ = study.current_round
     for expert, best in zip(study.experts, bests, strict=False):
         invitation = next(i for i in expert.invitations if i.round_id == round_.id)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         answer_set = full_answers(study, best=best, impact=impact)
         if rationale:
             answer_set.rationales = {o.id: f"{rationale} ({expert.id})" for o in study.options}
-        answers.save_answers(invitation, answer_set, submit=True)
+        answering.save_answers(invitation, answer_set, submit=True)
 
 
 def link_token(study, expert_index: int = 0, round_number: int | None = None) -> str:
     """The personal link token of an expert for a round (default: the current round)."""
-    from elicit.services import tokens
+    from elicit.services.common import tokens
 
     number = round_number or study.current_round.number
     expert = study.experts[expert_index]
@@ -107,14 +108,14 @@ def submit_round(study: Study, expert_index: int, per_option, *, round_number: i
 
     `rationales` maps option index (0-based) to the expert's rationale.
     """
-    from elicit.services import answers
-    from elicit.services.answer_types import AnswerSet, JudgmentInput
+    from elicit.services.responses import answering
+    from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 
     round_ = study.rounds[-1] if round_number is None else next(
         r for r in study.rounds if r.number == round_number)
     invitation = next(i for i in study.experts[expert_index].invitations
                       if i.round_id == round_.id)
-    answers.record_consent(invitation)
+    answering.record_consent(invitation)
     likelihood, impact = study.criteria[:2]
     answer_set = AnswerSet()
     for n, (option, (p, v)) in enumerate(zip(study.options, per_option, strict=True)):
@@ -127,7 +128,7 @@ def submit_round(study: Study, expert_index: int, per_option, *, round_number: i
         answer_set.judgments[(option.id, impact.id)] = JudgmentInput(value=v)
         if rationales and n in rationales:
             answer_set.rationales[option.id] = rationales[n]
-    return answers.save_answers(invitation, answer_set, submit=True)
+    return answering.save_answers(invitation, answer_set, submit=True)
 
 
 # Organizer-workflow helpers (appended; the factories above are unchanged) -----------------
@@ -145,8 +146,8 @@ def submit_scores(study: Study, round_number: int, per_expert: list[list[tuple[f
 
     Options that are retired before the round are skipped.
     """
-    from elicit.services import answers
-    from elicit.services.answer_types import AnswerSet, JudgmentInput
+    from elicit.services.responses import answering
+    from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 
     round_ = next(r for r in study.rounds if r.number == round_number)
     likelihood, impact = study.criteria[:2]
@@ -154,10 +155,10 @@ def submit_scores(study: Study, round_number: int, per_expert: list[list[tuple[f
              if o.retired_after_round is None or o.retired_after_round >= round_number]
     for expert, scores in zip(study.experts, per_expert, strict=False):
         invitation = next(i for i in expert.invitations if i.round_id == round_.id)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         answer_set = AnswerSet()
         for option, (p, v) in zip(asked, scores, strict=True):
             answer_set.judgments[(option.id, likelihood.id)] = JudgmentInput(
                 lowest=p, best=p, highest=p, confidence=0.8)
             answer_set.judgments[(option.id, impact.id)] = JudgmentInput(value=float(v))
-        answers.save_answers(invitation, answer_set, submit=True)
+        answering.save_answers(invitation, answer_set, submit=True)

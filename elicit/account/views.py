@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from elicit.account.forms import RevokeForm, TokenForm
 from elicit.errors import NotFound, ValidationFailed
-from elicit.services import api_tokens
+from elicit.services.accounts import api_tokens
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -14,17 +14,12 @@ from elicit.api.spec import ApiSpec
 from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
 from elicit.models import Job, JobStatus, Role
-from elicit.services import (
-    access,
-    api_tokens,
-    definitions,
-    exports,
-    jobs,
-    panel_status,
-    result_jobs,
-    results,
-)
-from elicit.services.studies import round_counts
+from elicit.services import jobs, results
+from elicit.services.accounts import access, api_tokens
+from elicit.services.panel import status as panel_status
+from elicit.services.results import background, exports
+from elicit.services.studies import api_definition
+from elicit.services.studies.counts import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: no cookie ever authenticates an API call
@@ -127,7 +122,7 @@ def list_studies():
 def create_study():
     """Create a study from a definition like the demo's JSON."""
     try:
-        study = definitions.create_study(g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA))
+        study = api_definition.create_study(g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA))
     except (ValidationFailed, Conflict) as exc:
         _refused(exc)
     return jsonify(_study_json(study, Role.OWNER)), 201
@@ -193,7 +188,7 @@ def show_results(study_id: int):
     study = _study(study_id)
     try:
         params = results.parse_params(study, request.args)
-        outcome = result_jobs.results_or_job(study, params, url=None, user_id=g.api_user.id)
+        outcome = background.results_or_job(study, params, url=None, user_id=g.api_user.id)
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))
     except NotFound:
@@ -260,7 +255,7 @@ def import_panel(study_id: int):
     if not isinstance(experts, list):
         abort(400, "'experts' must be a list of {name, email, …} objects.")
     try:
-        added = definitions.import_panel(study, experts, actor_id=g.api_user.id)
+        added = api_definition.import_panel(study, experts, actor_id=g.api_user.id)
     except (ValidationFailed, Conflict) as exc:
         _refused(exc)
     return jsonify({"added": added, "panel_size": len(study.experts)}), 201

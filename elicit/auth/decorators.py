@@ -9,7 +9,7 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from elicit.errors import Forbidden, NotFound
-from elicit.services import access
+from elicit.services.accounts import access
 
 
 def study_role(roles: Iterable = access.READ_ROLES) -> Callable:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from elicit.auth.forms import LoginForm, PasswordChangeForm
 from elicit.errors import DomainError
 from elicit.extensions import limiter
-from elicit.services import accounts
+from elicit.services.accounts import users
 
 bp = Blueprint("auth", __name__)
 
@@ -18,7 +18,7 @@ LOGIN_FAILED = "That e-mail and password do not match an account."
 
 
 def _login_account_key() -> str:
-    return "login:" + accounts.normalise_email(request.form.get("email", ""))
+    return "login:" + users.normalise_email(request.form.get("email", ""))
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,7 +37,7 @@ def login():
         return redirect(url_for("organize.list_studies"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session: no fixation across sign-in
@@ -64,7 +64,7 @@ def account():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_password(user, current=form.current_password.data,
+            users.change_password(user, current=form.current_password.data,
                                      new=form.new_password.data)
         except DomainError as exc:
             for name, message in getattr(exc, "errors", {"current_password": str(exc)}).items():
@@ -81,7 +81,7 @@ def account():
 @login_required
 def end_sessions():
     """Sign out everywhere, this browser included."""
-    accounts.end_all_sessions(current_user)
+    users.end_all_sessions(current_user)
     logout_user()
     session.clear()
     flash("You are signed out on every device.", "info")

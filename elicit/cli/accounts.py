@@ -10,7 +10,7 @@ from elicit.cli.common import message
 from elicit.errors import DomainError
 from elicit.extensions import db
 from elicit.models import User
-from elicit.services import accounts, api_tokens
+from elicit.services.accounts import api_tokens, users
 
 users_cli = AppGroup("users", help="Manage organizer and analyst accounts.")
 tokens_cli = AppGroup("tokens", help="Personal API tokens.")
@@ -24,7 +24,7 @@ tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 def users_create(email: str, name: str, password: str) -> None:
     """Create an organizer or analyst account."""
     try:
-        user = accounts.create_user(email, password, name)
+        user = users.create_user(email, password, name)
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     click.echo(f"Created account {user.email}.")
@@ -35,7 +35,7 @@ def users_create(email: str, name: str, password: str) -> None:
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def tokens_create(email: str, name: str) -> None:
     """Create a personal API token for an account and print it once."""
-    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    user = db.session.scalar(select(User).where(User.email == users.normalise_email(email)))
     if user is None:
         raise click.ClickException(f"No account for {email}.")
     try:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from elicit.extensions import db
-from elicit.services import outbox
+from elicit.services.mail import outbox
 
 mail_cli = AppGroup("mail", help="Deliver queued invitation and reminder e-mails.")
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from elicit.cli.common import find_study, message
 from elicit.errors import DomainError
-from elicit.services import panel_import
+from elicit.services.panel import importer
 
 panel_cli = AppGroup("panel", help="Manage a study's expert panel.")
 
@@ -23,7 +23,7 @@ def panel_import_command(study: str, file: Path, only_valid: bool) -> None:
     """Add the experts of FILE.csv (name,email[,affiliation,group,language,expertise])."""
     found = find_study(study)
     try:
-        result = panel_import.import_panel(found, file.read_bytes(), only_valid=only_valid)
+        result = importer.import_panel(found, file.read_bytes(), only_valid=only_valid)
     except DomainError as exc:
         raise click.ClickException("Nothing was imported.\n" + "\n".join(
             getattr(exc, "errors", {"": message(exc)}).values())) from exc

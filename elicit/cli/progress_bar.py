@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from elicit.services import progress
+from elicit.services.common import progress
 
 
 def wanted(choice: bool | None, *, quiet: bool = False) -> bool:

@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 from elicit.cli.common import find_study
 from elicit.cli.progress_bar import progress_bar, wanted
 from elicit.errors import NotFound, ValidationFailed
-from elicit.services import exports, results
+from elicit.services import results
+from elicit.services.results import exports
 
 
 @click.command("results")

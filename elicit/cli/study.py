@@ -9,9 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from elicit.cli.common import find_study, message
+from elicit.demo import loader
 from elicit.errors import DomainError
 from elicit.models import Study
-from elicit.services import demo, panel, rounds
+from elicit.services.panel import experts as panel
+from elicit.services.rounds import lifecycle
 
 round_cli = AppGroup("round", help="Launch and close Delphi rounds.")
 
@@ -32,10 +34,10 @@ def _links_payload(study: Study) -> list[dict]:
               help="Load only into a database without studies (what `make run` uses).")
 def demo_command(as_json: bool, if_empty: bool) -> None:
     """Load the demo study (idempotent) and print the organizer login and expert links."""
-    if if_empty and not demo.database_is_empty() and demo.find_demo() is None:
+    if if_empty and not loader.database_is_empty() and loader.find_demo() is None:
         click.echo("The database already holds studies; the demo was not loaded.")
         return
-    info = demo.load_demo()
+    info = loader.load_demo()
     experts = _links_payload(info.study)
     if as_json:
         click.echo(json.dumps({
@@ -84,7 +86,7 @@ def links_command(study: str, as_json: bool) -> None:
 def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool) -> None:
     """Open the study's next round and invite the whole panel."""
     try:
-        round_ = rounds.launch_next_round(find_study(study), closes_at=closes_at,
+        round_ = lifecycle.launch_next_round(find_study(study), closes_at=closes_at,
                                           retire_consensus=retire_consensus,
                                           send_invitations=mail)
     except DomainError as exc:
@@ -97,7 +99,7 @@ def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool) -> N
 def round_close(study: str) -> None:
     """Close the study's open round."""
     try:
-        round_ = rounds.close_round(find_study(study))
+        round_ = lifecycle.close_round(find_study(study))
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     click.echo(f"Round {round_.number} is closed.")
@@ -106,7 +108,7 @@ def round_close(study: str) -> None:
 @round_cli.command("close-due")
 def round_close_due() -> None:
     """Close every open round whose deadline has passed (run it from cron)."""
-    closed = rounds.close_due_rounds()
+    closed = lifecycle.close_due_rounds()
     for round_ in closed:
         click.echo(f"Closed round {round_.number} of study {round_.study_id}.")
     if not closed:

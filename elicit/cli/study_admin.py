@@ -13,8 +13,8 @@ from elicit.cli.common import find_study, message
 from elicit.errors import DomainError
 from elicit.extensions import db
 from elicit.models import User
-from elicit.services import study_builder, study_io
-from elicit.services.accounts import normalise_email
+from elicit.services.accounts.users import normalise_email
+from elicit.services.studies import builder, definition
 
 study_cli = AppGroup("study", help="Export, import, restore and purge studies.")
 
@@ -23,7 +23,7 @@ study_cli = AppGroup("study", help="Export, import, restore and purge studies.")
 @click.argument("study")
 def study_export(study: str) -> None:
     """Print the study definition as JSON (options, criteria, seeds, rule, mail texts)."""
-    click.echo(json.dumps(study_io.export_study(find_study(study)), indent=2,
+    click.echo(json.dumps(definition.export_study(find_study(study)), indent=2,
                           ensure_ascii=False))
 
 
@@ -37,7 +37,7 @@ def study_import(file: Path, owner: str) -> None:
         raise click.UsageError(f"No account for {owner}.")
     try:
         data = json.loads(file.read_text(encoding="utf-8-sig"))
-        created = study_io.import_study(user, data)
+        created = definition.import_study(user, data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
     except DomainError as exc:
@@ -50,7 +50,7 @@ def study_import(file: Path, owner: str) -> None:
 def study_restore(study_id: int) -> None:
     """Bring back a deleted study."""
     try:
-        study_builder.restore_study(study_builder.deleted_study(study_id))
+        builder.restore_study(builder.deleted_study(study_id))
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     click.echo(f"Study {study_id} restored.")
@@ -62,12 +62,12 @@ def study_restore(study_id: int) -> None:
 def study_purge(study_id: int, yes: bool) -> None:
     """Erase a deleted study and all its answers for good (the audit trail stays)."""
     try:
-        study = study_builder.deleted_study(study_id)
+        study = builder.deleted_study(study_id)
     except DomainError as exc:
         raise click.ClickException(message(exc)) from exc
     if not yes:
         click.confirm(f"Erase “{study.title}” and every answer in it?", abort=True)
-    study_builder.purge_study(study)
+    builder.purge_study(study)
     click.echo(f"Study {study_id} purged.")
 
 

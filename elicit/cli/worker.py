@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from elicit.services import job_backends, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends
 
 
 def make_worker(app, queue_names: list[str], *, name: str | None = None):
@@ -22,7 +23,7 @@ def make_worker(app, queue_names: list[str], *, name: str | None = None):
             with app.app_context():
                 return super().execute_job(job, queue)
 
-    connection = job_backends.redis_connection(app.config)
+    connection = backends.redis_connection(app.config)
     queues = [Queue(q, connection=connection) for q in queue_names]
     return AppWorker(queues, connection=connection, name=name)
 

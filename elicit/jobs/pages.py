@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from elicit.errors import ValidationFailed
 from elicit.models import Job, JobStatus, Study
-from elicit.services import jobs, result_jobs
-from elicit.services.progress import N_
-from elicit.services.results import ResultParams, RoundResults
+from elicit.services import jobs
+from elicit.services.common.progress import N_
+from elicit.services.results import ResultParams, RoundResults, background
 
 TITLES = {"results": N_("Computing the results"),
           "robustness": N_("Testing the robustness of the weights"),
@@ -65,7 +65,7 @@ def results_or_job_page(study: Study, params: ResultParams) -> RoundResults | No
     answers with the results once the job has filled the cache.
     """
     try:
-        found = result_jobs.results_or_job(study, params, url=this_url(),
+        found = background.results_or_job(study, params, url=this_url(),
                                            user_id=current_user.id)
     except ValidationFailed as exc:
         abort(400, " ".join(exc.errors.values()))

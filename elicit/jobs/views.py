@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from elicit.errors import NotFound
 from elicit.jobs.pages import job_page, status_json
 from elicit.models import Job, JobStatus
-from elicit.services import jobs, result_jobs
+from elicit.services import jobs
+from elicit.services.results import background
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -51,7 +52,7 @@ def download_job(job_id: str):
     result = job.result or {}
     if job.status != JobStatus.FINISHED or not result.get("file"):
         abort(404)
-    response = send_from_directory(result_jobs.exports_dir(), result["file"], as_attachment=True,
+    response = send_from_directory(background.exports_dir(), result["file"], as_attachment=True,
                                    download_name=result.get("filename") or result["file"])
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, render_template, request
 
 from elicit.auth.decorators import study_role
-from elicit.services import access, audit_log
+from elicit.services import audit
+from elicit.services.accounts import access
 
 bp = Blueprint("audit", __name__, url_prefix="/studies/<int:study_id>/audit")
 
@@ -15,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/studies/<int:study_id>/audit")
 def show_audit(study_id: int):
     """Every recorded action on the study, newest first, 100 per page."""
     number = request.args.get("page", default=1, type=int)
-    entries, pages = audit_log.page(g.study, number)
+    entries, pages = audit.page(g.study, number)
     return render_template("organize/audit.html", study=g.study, entries=entries,
                            page=min(max(1, number), pages), pages=pages)
 
@@ -24,5 +25,5 @@ def show_audit(study_id: int):
 @study_role(access.MANAGE_ROLES)
 def export_audit(study_id: int):
     """Download the whole trail as CSV."""
-    return Response(audit_log.export_csv(g.study), mimetype="text/csv", headers={
+    return Response(audit.export_csv(g.study), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="audit-study-{study_id}.csv"'})

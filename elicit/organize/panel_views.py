@@ -11,16 +11,12 @@ from elicit.extensions import db
 from elicit.models import Invitation
 from elicit.organize.forms import LANGUAGE_NAMES, ActionForm, CsvUploadForm, ExpertForm
 from elicit.organize.helpers import UNPROCESSABLE, show_errors, status_for, upload_bytes
-from elicit.services import (
-    access,
-    invitations,
-    jobs,
-    outbox,
-    panel,
-    panel_import,
-    panel_status,
-    rounds,
-)
+from elicit.services import jobs
+from elicit.services.accounts import access
+from elicit.services.mail import outbox
+from elicit.services.panel import experts, importer, invitations
+from elicit.services.panel import status as panel_status
+from elicit.services.rounds import lifecycle
 
 bp = Blueprint("panel", __name__, url_prefix="/studies/<int:study_id>/panel")
 manage = study_role(access.MANAGE_ROLES)
@@ -40,14 +36,14 @@ def _expert_form(posted: bool = False) -> ExpertForm:
 
 def _page(form=None, status: int = 200):
     chosen = request.args.get("round", type=int)
-    round_ = (rounds.round_by_number(g.study, chosen) if chosen else None) \
+    round_ = (lifecycle.round_by_number(g.study, chosen) if chosen else None) \
         or g.study.current_round
     statuses = panel_status.expert_statuses(round_) if round_ is not None else []
-    links = {i.id: panel.link_for(i) for i in (s.invitation for s in statuses) if i is not None}
+    links = {i.id: experts.link_for(i) for i in (s.invitation for s in statuses) if i is not None}
     return render_template(
         "organize/panel.html", study=g.study, round=round_, statuses=statuses, links=links,
         groups=panel_status.group_overview(statuses), form=form or _expert_form(),
-        action=ActionForm(), open_round=rounds.open_round(g.study)), status
+        action=ActionForm(), open_round=lifecycle.open_round(g.study)), status
 
 
 @bp.get("")
@@ -64,7 +60,7 @@ def add_expert(study_id: int):
     form = _expert_form(posted=True)
     if form.validate_on_submit():
         try:
-            panel.add_one_expert(g.study, actor_id=current_user.id, name=form.name.data,
+            experts.add_one_expert(g.study, actor_id=current_user.id, name=form.name.data,
                                  email=form.email.data, affiliation=form.affiliation.data,
                                  group=form.group.data, language=form.language.data)
         except DomainError as exc:
@@ -82,7 +78,7 @@ def import_panel(study_id: int):
     form = CsvUploadForm()
     if form.validate_on_submit():
         try:
-            result = panel_import.import_panel(g.study, upload_bytes(form.file),
+            result = importer.import_panel(g.study, upload_bytes(form.file),
                                                only_valid=form.only_valid.data,
                                                actor_id=current_user.id)
         except DomainError as exc:
@@ -102,7 +98,7 @@ def import_panel(study_id: int):
 @manage
 def queue_mail(study_id: int, kind: str):
     """Queue invitations (not yet sent) or reminders (everyone who has not submitted)."""
-    round_ = rounds.open_round(g.study)
+    round_ = lifecycle.open_round(g.study)
     try:
         if round_ is None:
             raise Conflict("No round is open: launch one first.")

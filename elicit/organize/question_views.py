@@ -10,7 +10,8 @@ from elicit.errors import DomainError
 from elicit.models import Criterion, Option, SeedQuestion
 from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
 from elicit.organize.helpers import owned, show_errors, status_for, upload_bytes
-from elicit.services import access, questions, safe_edits, study_io
+from elicit.services.accounts import access
+from elicit.services.studies import definition, questions, safe_edits
 
 bp = Blueprint("questions", __name__, url_prefix="/studies/<int:study_id>")
 manage = study_role(access.MANAGE_ROLES)
@@ -175,7 +176,7 @@ def import_csv(study_id: int, what: str):
     """Add options or calibration questions from a CSV file (all rows or none)."""
     form = CsvUploadForm()
     if form.validate_on_submit():
-        load = study_io.import_options_csv if what == "options" else study_io.import_seeds_csv
+        load = definition.import_options_csv if what == "options" else definition.import_seeds_csv
         try:
             count = load(g.study, upload_bytes(form.file), actor_id=current_user.id)
         except DomainError as exc:

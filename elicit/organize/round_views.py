@@ -9,8 +9,12 @@ from elicit.auth.decorators import study_role
 from elicit.errors import DomainError
 from elicit.organize.forms import ActionForm, DeadlineForm, LaunchForm
 from elicit.organize.helpers import show_errors, status_for
-from elicit.services import access, consensus_rules, outbox, round_overview, rounds, studies
+from elicit.services.accounts import access
+from elicit.services.mail import outbox
 from elicit.services.results import judgments_frame
+from elicit.services.rounds import lifecycle, overview
+from elicit.services.studies import consensus
+from elicit.services.studies import counts as studies
 
 bp = Blueprint("rounds", __name__, url_prefix="/studies/<int:study_id>/rounds")
 
@@ -22,7 +26,7 @@ def launch_round(study_id: int):
     form = LaunchForm()
     if form.validate_on_submit():
         try:
-            round_ = rounds.launch_next_round(
+            round_ = lifecycle.launch_next_round(
                 g.study, actor_id=current_user.id, closes_at=form.closes_at.data,
                 retire_consensus=form.retire_consensus.data,
                 send_invitations=form.send_invitations.data)
@@ -37,10 +41,10 @@ def launch_round(study_id: int):
             return redirect(url_for("organize.rounds.show_round", study_id=study_id,
                                     number=round_.number))
     last = g.study.rounds[-1] if g.study.rounds else None
-    report = round_overview.consensus(g.study, last) if last is not None else None
+    report = overview.consensus(g.study, last) if last is not None else None
     status = status_for(form)
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
-                           report=report, open_round=rounds.open_round(g.study)), status
+                           report=report, open_round=lifecycle.open_round(g.study)), status
 
 
 @bp.post("/close")
@@ -48,7 +52,7 @@ def launch_round(study_id: int):
 def close_round(study_id: int):
     """Close the open round now."""
     try:
-        round_ = rounds.close_round(g.study, actor_id=current_user.id)
+        round_ = lifecycle.close_round(g.study, actor_id=current_user.id)
     except DomainError as exc:
         show_errors(None, exc)
         return redirect(url_for("organize.show_study", study_id=study_id))
@@ -62,11 +66,11 @@ def close_round(study_id: int):
 def set_deadline(study_id: int):
     """Change or clear the open round's deadline."""
     form = DeadlineForm()
-    round_ = rounds.open_round(g.study)
+    round_ = lifecycle.open_round(g.study)
     try:
         if round_ is None or not form.validate():
             raise DomainError("Give a date and time such as 2026-12-01 17:00, with a round open.")
-        rounds.set_deadline(round_, form.closes_at.data, actor_id=current_user.id)
+        lifecycle.set_deadline(round_, form.closes_at.data, actor_id=current_user.id)
     except DomainError as exc:
         show_errors(None, exc)
     else:
@@ -78,15 +82,15 @@ def set_deadline(study_id: int):
 @study_role()
 def show_round(study_id: int, number: int):
     """A round's overview: responses over time, dispersion per option, consensus."""
-    round_ = rounds.round_by_number(g.study, number)
+    round_ = lifecycle.round_by_number(g.study, number)
     if round_ is None:
         abort(404)
     counts = next(c for c in studies.round_counts(g.study) if c.round.id == round_.id)
     return render_template(
         "organize/round_show.html", study=g.study, round=round_, counts=counts,
-        timeline=round_overview.responses_over_time(round_),
-        dispersion=round_overview.dispersion(g.study, judgments_frame(round_)),
-        report=round_overview.consensus(g.study, round_),
-        rule=consensus_rules.describe(g.study.consensus_rule),
+        timeline=overview.responses_over_time(round_),
+        dispersion=overview.dispersion(g.study, judgments_frame(round_)),
+        report=overview.consensus(g.study, round_),
+        rule=consensus.describe(g.study.consensus_rule),
         manage=access.role_on(current_user, study_id) in access.MANAGE_ROLES,
         action=ActionForm(), deadline_form=DeadlineForm(formdata=None, obj=round_))

@@ -9,7 +9,8 @@ from elicit.auth.decorators import study_role
 from elicit.errors import DomainError
 from elicit.organize.forms import ConsensusRuleForm, MailTemplatesForm
 from elicit.organize.helpers import show_errors, status_for
-from elicit.services import access, consensus_rules, mail_templates, study_builder
+from elicit.services.accounts import access
+from elicit.services.studies import builder, consensus, mail_texts
 
 bp = Blueprint("settings", __name__, url_prefix="/studies/<int:study_id>")
 
@@ -22,7 +23,7 @@ def edit_consensus(study_id: int):
     form.criterion.choices = [(c.name, c.name) for c in g.study.criteria]
     if form.validate_on_submit():
         try:
-            study_builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id)
+            builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id)
         except DomainError as exc:
             show_errors(form, exc)
         else:
@@ -30,8 +31,8 @@ def edit_consensus(study_id: int):
             return redirect(url_for("organize.show_study", study_id=study_id))
     status = status_for(form)
     return render_template("organize/consensus_form.html", form=form, study=g.study,
-                           locked=study_builder.launched(g.study),
-                           current=consensus_rules.describe(g.study.consensus_rule)), status
+                           locked=builder.launched(g.study),
+                           current=consensus.describe(g.study.consensus_rule)), status
 
 
 @bp.route("/mail", methods=["GET", "POST"])
@@ -40,11 +41,11 @@ def edit_mail(study_id: int):
     """Edit the invitation and reminder texts (empty = the default text)."""
     own = g.study.mail_templates or {}
     form = MailTemplatesForm(data={f"{kind}_{part}": own.get(kind, {}).get(part, "")
-                                   for kind in mail_templates.KINDS
+                                   for kind in mail_texts.KINDS
                                    for part in ("subject", "body")})
     if form.validate_on_submit():
         try:
-            study_builder.set_mail_templates(g.study, form.values(), actor_id=current_user.id)
+            builder.set_mail_templates(g.study, form.values(), actor_id=current_user.id)
         except DomainError as exc:
             show_errors(form, exc)
         else:
@@ -52,6 +53,6 @@ def edit_mail(study_id: int):
             return redirect(url_for("organize.show_study", study_id=study_id))
     status = status_for(form)
     return render_template("organize/mail_form.html", form=form, study=g.study,
-                           template_fields=mail_templates.TEMPLATE_FIELDS,
-                           defaults={k: mail_templates.default_text(k)
-                                     for k in mail_templates.KINDS}), status
+                           template_fields=mail_texts.TEMPLATE_FIELDS,
+                           defaults={k: mail_texts.default_text(k)
+                                     for k in mail_texts.KINDS}), status

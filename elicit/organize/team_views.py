@@ -10,7 +10,7 @@ from elicit.errors import DomainError, NotFound
 from elicit.models import Role
 from elicit.organize.forms import ActionForm, MemberForm, RoleForm
 from elicit.organize.helpers import UNPROCESSABLE, show_errors
-from elicit.services import access, team
+from elicit.services.accounts import access, team
 
 bp = Blueprint("team", __name__, url_prefix="/studies/<int:study_id>/team")
 owner_only = study_role([Role.OWNER])

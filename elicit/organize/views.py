@@ -24,15 +24,11 @@ from elicit.organize import (
 )
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
 from elicit.organize.helpers import show_errors, status_for, upload_bytes
-from elicit.services import (
-    access,
-    consensus_rules,
-    panel,
-    rounds,
-    studies,
-    study_builder,
-    study_io,
-)
+from elicit.services.accounts import access
+from elicit.services.panel import experts
+from elicit.services.rounds import lifecycle
+from elicit.services.studies import builder, consensus, definition
+from elicit.services.studies import counts as studies
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
@@ -64,7 +60,7 @@ def new_study():
     form = StudyForm(languages=["en"])
     if form.validate_on_submit():
         try:
-            study = study_builder.create_study(current_user, **_study_values(form))
+            study = builder.create_study(current_user, **_study_values(form))
         except DomainError as exc:
             show_errors(form, exc)
         else:
@@ -82,7 +78,7 @@ def import_study():
     if form.validate_on_submit():
         try:
             data = json.loads(upload_bytes(form.file).decode("utf-8-sig"))
-            study = study_io.import_study(current_user, data)
+            study = definition.import_study(current_user, data)
         except (UnicodeDecodeError, json.JSONDecodeError):
             form.file.errors = ["The file is not valid JSON."]
         except DomainError as exc:
@@ -102,9 +98,9 @@ def show_study(study_id: int):
     manage, current = role in access.MANAGE_ROLES, g.study.current_round
     return render_template(
         "organize/study_show.html", study=g.study, role=role, manage=manage,
-        counts=studies.round_counts(g.study), open_round=rounds.open_round(g.study),
-        rule=consensus_rules.describe(g.study.consensus_rule), action=ActionForm(),
-        links=panel.links_for_round(current) if manage and current is not None else [])
+        counts=studies.round_counts(g.study), open_round=lifecycle.open_round(g.study),
+        rule=consensus.describe(g.study.consensus_rule), action=ActionForm(),
+        links=experts.links_for_round(current) if manage and current is not None else [])
 
 
 @bp.route("/studies/<int:study_id>/edit", methods=["GET", "POST"])
@@ -114,7 +110,7 @@ def edit_study(study_id: int):
     form = StudyForm(obj=g.study)
     if form.validate_on_submit():
         try:
-            study_builder.update_study(g.study, actor_id=current_user.id, **_study_values(form))
+            builder.update_study(g.study, actor_id=current_user.id, **_study_values(form))
         except DomainError as exc:
             show_errors(form, exc)
         else:
@@ -128,7 +124,7 @@ def edit_study(study_id: int):
 @study_role(access.MANAGE_ROLES)
 def clone_study(study_id: int):
     """Copy the study's definition into a new draft study."""
-    copy = study_io.clone_study(g.study, current_user)
+    copy = definition.clone_study(g.study, current_user)
     flash(f"Created “{copy.title}”: same questions, no panel and no answers.", "info")
     return redirect(url_for("organize.show_study", study_id=copy.id))
 
@@ -137,7 +133,7 @@ def clone_study(study_id: int):
 @study_role(access.MANAGE_ROLES)
 def export_study(study_id: int):
     """Download the study definition as JSON (includes seed realizations)."""
-    body = json.dumps(study_io.export_study(g.study), indent=2, ensure_ascii=False)
+    body = json.dumps(definition.export_study(g.study), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="study-{study_id}.json"'})
 
@@ -149,7 +145,7 @@ def delete_study(study_id: int):
     form = ConfirmTitleForm()
     if form.validate_on_submit():
         try:
-            study_builder.soft_delete_study(g.study, confirm_title=form.confirm_title.data,
+            builder.soft_delete_study(g.study, confirm_title=form.confirm_title.data,
                                             actor_id=current_user.id)
         except DomainError as exc:
             show_errors(form, exc)

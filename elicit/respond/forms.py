@@ -16,14 +16,14 @@ from wtforms.validators import Length, Optional, ValidationError
 from elicit.fields import NumberField
 from elicit.models import Criterion, Option, Study
 from elicit.models.responses import RATIONALE_MAX
-from elicit.services.answer_rules import (
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
+from elicit.services.responses.rules import (
     EXPERTISE_LEVELS,
     expertise_field,
     judgment_field,
     rationale_field,
     seed_field,
 )
-from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
 
 IDEA_PARTS = ("lowest", "highest", "best", "confidence")
 FORM_CLASS_CACHE_SIZE = 64

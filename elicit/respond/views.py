@@ -19,6 +19,7 @@ from flask import (
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import limiter
+from elicit.i18n import expert_locale, study_locales
 from elicit.respond.forms import (
     ConsentForm,
     LanguageForm,
@@ -27,16 +28,13 @@ from elicit.respond.forms import (
     form_data_from_answers,
     hidden_values,
 )
-from elicit.services import answers as answer_service
-from elicit.services import feedback as feedback_service
-from elicit.services import own_export
-from elicit.services.answer_rules import (
+from elicit.services.responses import answering, feedback, own_export
+from elicit.services.responses.rules import (
     count_answered,
     first_unanswered,
     options_in_round,
     validate_answers,
 )
-from elicit.services.i18n import expert_locale, study_locales
 
 bp = Blueprint("respond", __name__)
 
@@ -62,26 +60,26 @@ def open_link(token: str):
     Opening the link changes nothing stored: mail scanners open every link.
     """
     try:
-        invitation = answer_service.invitation_for_token(token)
+        invitation = answering.invitation_for_token(token)
     except InvalidLink as exc:
         return _invalid_link(exc)
     session[SESSION_KEY] = {"id": invitation.id, "h": invitation.token_hash}
-    if not answer_service.accepts_answers(invitation.round):
+    if not answering.accepts_answers(invitation.round):
         _use_expert_locale(invitation)
         return render_template("respond/round_closed.html", expired=True,
-                               has_answers=answer_service.response_for(invitation) is not None
+                               has_answers=answering.response_for(invitation) is not None
                                ), 410
     return redirect(url_for("respond.show_form", _anchor=_resume_anchor(invitation)), code=303)
 
 
 def _resume_anchor(invitation) -> str | None:
     """Where a returning expert left off: the first option of a draft still unanswered."""
-    response = answer_service.response_for(invitation)
+    response = answering.response_for(invitation)
     if response is None or response.consent_at is None or response.is_submitted:
         return None
     study = invitation.expert.study
     option = first_unanswered(study, options_in_round(study, invitation.round),
-                              answer_service.current_answers(response))
+                              answering.current_answers(response))
     return f"option-{option.id}" if option is not None and response.judgments else None
 
 
@@ -91,7 +89,7 @@ def _invitation():
     if not isinstance(held, dict) or not isinstance(held.get("id"), int):
         abort(404)
     try:
-        invitation = answer_service.invitation_by_id(held["id"])
+        invitation = answering.invitation_by_id(held["id"])
     except InvalidLink as exc:
         session.pop(SESSION_KEY, None)
         abort(410 if exc.reason == "revoked" else 404)
@@ -117,18 +115,18 @@ def _invalid_link(exc: InvalidLink):
 def show_form():
     """Show the briefing and consent, then the questions with saved answers and feedback."""
     invitation = _invitation()
-    response = answer_service.response_for(invitation)
+    response = answering.response_for(invitation)
     if response is None or response.consent_at is None:
-        if not answer_service.accepts_answers(invitation.round):
+        if not answering.accepts_answers(invitation.round):
             return render_template("respond/round_closed.html", expired=True,
                                    has_answers=False), 410
         return render_template("respond/consent.html", study=invitation.expert.study,
                                invitation=invitation, form=ConsentForm(),
                                languages=study_locales(invitation.expert.study.languages))
-    stored = answer_service.current_answers(response)
+    stored = answering.current_answers(response)
     study, options = invitation.expert.study, options_in_round(invitation.expert.study,
                                                                invitation.round)
-    if not answer_service.accepts_answers(invitation.round):
+    if not answering.accepts_answers(invitation.round):
         return _render_review(response, stored, form=None, read_only=True)
     form = build_answer_form(study, options, formdata=None,
                              data=form_data_from_answers(study, stored))
@@ -144,7 +142,7 @@ def give_consent():
         return render_template("respond/consent.html", study=invitation.expert.study,
                                invitation=invitation, form=form, consent_missing=True), 400
     try:
-        answer_service.record_consent(invitation)
+        answering.record_consent(invitation)
     except RoundClosed:
         return render_template("respond/round_closed.html"), 409
     return redirect(url_for("respond.show_form"), code=303)
@@ -158,10 +156,10 @@ def save_form():
     options = options_in_round(study, invitation.round)
     form = build_answer_form(study, options)
     action = request.form.get("action", "draft")
-    response = answer_service.response_for(invitation)
+    response = answering.response_for(invitation)
     if response is None or response.consent_at is None:
         return redirect(url_for("respond.show_form"), code=303)
-    if not answer_service.accepts_answers(invitation.round):
+    if not answering.accepts_answers(invitation.round):
         return render_template("respond/round_closed.html", has_answers=True), 409
     if not form.validate_on_submit():
         return _render_form(form, response=response), 422
@@ -171,7 +169,7 @@ def save_form():
     try:
         if action == "review":
             return _review(invitation, response, answers, form)
-        answer_service.save_answers(invitation, answers, submit=action == "submit")
+        answering.save_answers(invitation, answers, submit=action == "submit")
     except ValidationFailed as exc:
         return _render_form(form, response=response, errors=exc.errors), 422
     except RoundClosed:
@@ -194,7 +192,7 @@ def _review(invitation, response, answers, form):
     # touches the database (on SQLite a POST's next query would take the write lock again).
     context = _page_context(response, answers)
     if not response.is_submitted:
-        context["response"] = answer_service.save_answers(invitation, answers, submit=False)
+        context["response"] = answering.save_answers(invitation, answers, submit=False)
     return _render_review(context["response"], answers, form=form, read_only=False,
                           context=context)
 
@@ -203,7 +201,7 @@ def _review(invitation, response, answers, form):
 def show_done():
     """Confirm the submission and say what happens next."""
     invitation = _invitation()
-    response = answer_service.response_for(invitation)
+    response = answering.response_for(invitation)
     if response is None or not response.is_submitted:
         return redirect(url_for("respond.show_form"), code=303)
     return render_template("respond/done.html", study=invitation.expert.study,
@@ -216,7 +214,7 @@ def download_answers(fmt: str):
     invitation = _invitation()
     if fmt not in ("json", "csv"):
         abort(404)
-    data = own_export.own_answers(invitation, answer_service.response_for(invitation))
+    data = own_export.own_answers(invitation, answering.response_for(invitation))
     name = f"my-answers-round-{invitation.round.number}.{fmt}"
     if fmt == "json":
         body, mimetype = json.dumps(data, ensure_ascii=False, indent=2), "application/json"
@@ -242,18 +240,18 @@ def _page_context(response, saved_answers):
     study = invitation.expert.study
     options = options_in_round(study, invitation.round)
     answered, total = count_answered(study, options, saved_answers)
-    feedback = feedback_service.feedback_for(invitation, options)
-    revealed = feedback_service.revealed_options(study.anchoring, study.criteria, options,
-                                                 saved_answers) if feedback else set()
+    panel_feedback = feedback.feedback_for(invitation, options)
+    revealed = feedback.revealed_options(study.anchoring, study.criteria, options,
+                                         saved_answers) if panel_feedback else set()
     return {"study": study, "round": invitation.round, "options": options,
             "response": response, "answered": answered, "total": total,
-            "feedback": feedback, "revealed": revealed,
+            "feedback": panel_feedback, "revealed": revealed,
             "languages": study_locales(study.languages)}
 
 
 def _render_form(form, *, response, errors: dict[str, str] | None = None, saved_answers=None):
     if saved_answers is None:
-        saved_answers = answer_service.current_answers(response)
+        saved_answers = answering.current_answers(response)
     return render_template("respond/form.html", form=form, errors=errors or {},
                            saved=request.args.get("saved") == "1",
                            **_page_context(response, saved_answers))

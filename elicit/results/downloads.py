@@ -10,7 +10,10 @@ from flask import Blueprint, Response, abort, g, render_template, request, strea
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import export_job_page, results_or_job_page
-from elicit.services import access, exports, report, result_charts, result_jobs, results
+from elicit.services import results
+from elicit.services.accounts import access
+from elicit.services.results import background, exports, report
+from elicit.services.results import charts as result_charts
 
 bp = Blueprint("downloads", __name__, url_prefix="/studies/<int:study_id>/downloads")
 
@@ -60,7 +63,7 @@ def download_judgments(study_id: int):
     number = request.args.get("round", type=int)
     if number is not None and not any(r.number == number for r in g.study.rounds):
         abort(404, "No such round.")
-    if fmt == "xlsx" and result_jobs.export_needs_job(g.study, number):
+    if fmt == "xlsx" and background.export_needs_job(g.study, number):
         return export_job_page(g.study, number)  # a big workbook is built by a job
     suffix = f"-round{number}" if number else ""
     name = f"study{study_id}-judgments{suffix}.{fmt}"

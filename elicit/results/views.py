@@ -11,7 +11,10 @@ from elicit.extensions import db
 from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
 from elicit.models import Option
 from elicit.results.downloads import bp as downloads_bp
-from elicit.services import access, calibration, rationales, result_charts, result_jobs, results
+from elicit.services import results
+from elicit.services.accounts import access
+from elicit.services.results import background, calibration, rationales
+from elicit.services.results import charts as result_charts
 
 bp = Blueprint("results", __name__)
 bp.register_blueprint(downloads_bp)
@@ -59,7 +62,7 @@ def show_results(study_id: int):
 def show_chart(study_id: int, name: str):
     """Serve one dashboard chart as an SVG image (from the cached results)."""
     params = chosen_params(g.study)
-    if result_jobs.needs_job(g.study, params):
+    if background.needs_job(g.study, params):
         abort(404)  # the dashboard's job has not filled the cache yet
     try:
         outcome = results.round_results(g.study, params) if params.round else None
@@ -139,7 +142,7 @@ def show_robustness(study_id: int):
     params = chosen_params(g.study)
     round_ = _calibration_round(g.study, params)
     try:
-        found = result_jobs.robustness_or_job(round_, url=this_url(), user_id=current_user.id)
+        found = background.robustness_or_job(round_, url=this_url(), user_id=current_user.id)
     except ValueError as exc:
         abort(400, f"The calibration questions cannot be scored yet: {exc}")
     abort_with_progress(found)

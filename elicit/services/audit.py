@@ -1,11 +1,20 @@
-"""Append events to the audit trail (inside the caller's transaction)."""
+"""The audit trail: append events (inside the caller's transaction), read and export them.
+
+`record` is the only writer; nothing here changes or deletes an event.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
+
 from elicit.extensions import db
-from elicit.models import AuditEvent
+from elicit.models import AuditEvent, Study, User
 
 
 def record(
@@ -29,3 +38,76 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# Reading -----------------------------------------------------------------------------------
+
+PAGE_SIZE = 100
+CSV_COLUMNS = ["id", "time_utc", "actor", "action", "object", "details"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: AuditEvent
+    actor: str
+
+    @property
+    def object_label(self) -> str:
+        e = self.event
+        return f"{e.object_type} {e.object_id}" if e.object_type else ""
+
+    @property
+    def details_text(self) -> str:
+        return json.dumps(self.event.details, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _actor_names(events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.actor_id for e in events if e.actor_type == "user" and e.actor_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+
+
+def _entries(events: list[AuditEvent]) -> list[Entry]:
+    names = _actor_names(events)
+    out = []
+    for e in events:
+        if e.actor_type == "user":
+            actor = names.get(e.actor_id, f"user {e.actor_id}")
+        elif e.actor_type == "expert":
+            actor = f"expert {e.actor_id}"
+        else:
+            actor = "system"
+        out.append(Entry(e, actor))
+    return out
+
+
+def page(study: Study, number: int = 1) -> tuple[list[Entry], int]:
+    """One page of the study's events, newest first, and the number of pages."""
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.study_id == study.id))
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, number), pages)
+    events = list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.study_id == study.id)
+        .order_by(AuditEvent.id.desc()).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return _entries(events), pages
+
+
+def export_csv(study: Study) -> str:
+    """The whole trail of a study as CSV, oldest first."""
+    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.study_id == study.id)
+                                     .order_by(AuditEvent.id)))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in _entries(events):
+        e = entry.event
+        writer.writerow([e.id, e.created_at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor,
+                         e.action, entry.object_label, _safe(entry.details_text)])
+    return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from elicit.extensions import db
 from elicit.models import Expert, Response, Study, User
-from elicit.services import answers
+from elicit.services.responses import answering
 from tests.factories import make_study
 
 
@@ -118,4 +118,4 @@ def test_round_close_and_launch(app, runner):
     with app.app_context():
         study = db.session.get(Study, study_id)
         invitation = study.experts[0].invitations[-1]
-        assert answers.invitation_by_id(invitation.id).round.number == 2
+        assert answering.invitation_by_id(invitation.id).round.number == 2

@@ -103,14 +103,14 @@ def test_study_export_import_restore_purge(app, runner, study_id, tmp_path):
 
 def test_send_pending_exits_1_when_a_message_fails_for_good(app, runner, study_id,
                                                             monkeypatch):
-    from elicit.services import mailer, outbox
+    from elicit.services.mail import delivery, outbox
 
     runner.invoke(args=["round", "launch", "arctic", "--mail"])
 
     def broken(_message):
-        raise mailer.DeliveryError("550 mailbox unavailable")
+        raise delivery.DeliveryError("550 mailbox unavailable")
 
-    monkeypatch.setattr(mailer, "deliver", broken)
+    monkeypatch.setattr(delivery, "deliver", broken)
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 1)
     result = runner.invoke(args=["mail", "send-pending"])
     assert result.exit_code == 1 and "failed 3" in result.output

@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from elicit.services.answer_types import AnswerSet, JudgmentInput, SeedInput
-from elicit.services.demo import demo_content
+from elicit.demo.loader import demo_content
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
 
 # Names of the panel of a journey's study (e-mails are derived from them).
 PANEL = ("Claire Dubois", "Samuel Chen", "Priya Natarajan", "Tomás Herrera", "Hana Sato")
@@ -51,7 +51,7 @@ class Arrange:
 
     def organizer(self) -> tuple[str, str]:
         """The demo organizer's e-mail and password (they own every arranged study)."""
-        from elicit.services.demo import demo_password
+        from elicit.demo.loader import demo_password
 
         with self.app.app_context():
             return demo_content()["organizer"]["email"], demo_password()
@@ -62,8 +62,9 @@ class Arrange:
         """A study with round 1 open for `panel` (their recorded language: `languages`)."""
         from elicit.extensions import db
         from elicit.models import User
-        from elicit.services import panel as panel_service
-        from elicit.services import rounds, study_io
+        from elicit.services.panel import experts
+        from elicit.services.rounds import lifecycle
+        from elicit.services.studies import definition as study_io
 
         title = f"Journey study {secrets.token_hex(3)}"
         with self.app.app_context():
@@ -72,12 +73,12 @@ class Arrange:
             study = study_io.import_study(owner, definition(
                 title, anchoring=anchoring, options=options, four_step=four_step, seeds=seeds))
             for name in panel:
-                panel_service.add_expert(study, name=name, email=_email(name),
+                experts.add_expert(study, name=name, email=_email(name),
                                          group="academia" if len(name) % 2 else "government",
                                          language=(languages or {}).get(name, "en"))
             db.session.commit()
-            round_ = rounds.launch_next_round(study)
-            links = {link.name: link.link for link in panel_service.links_for_round(round_)}
+            round_ = lifecycle.launch_next_round(study)
+            links = {link.name: link.link for link in experts.links_for_round(round_)}
             return StudyStage(study.id, title, [o.title for o in study.options], links)
 
     def submit(self, study_id: int, answers: dict[str, dict]) -> None:
@@ -88,18 +89,18 @@ class Arrange:
         """
         from elicit.extensions import db
         from elicit.models import Study
-        from elicit.services import answers as answer_service
-        from elicit.services import rounds
+        from elicit.services.responses import answering
+        from elicit.services.rounds import lifecycle
 
         with self.app.app_context():
             study = db.session.get(Study, study_id)
-            round_ = rounds.open_round(study)
+            round_ = lifecycle.open_round(study)
             likelihood, impact = study.criteria
             for expert in study.experts:
                 if expert.name not in answers:
                     continue
                 invitation = next(i for i in expert.invitations if i.round_id == round_.id)
-                answer_service.record_consent(invitation)
+                answering.record_consent(invitation)
                 answer_set = AnswerSet()
                 for option in study.options:
                     p, value, why = answers[expert.name][option.position]
@@ -110,17 +111,17 @@ class Arrange:
                     answer_set.rationales[option.id] = why
                 for question in study.seed_questions:
                     answer_set.seeds[question.id] = SeedInput(q05=1, q50=10, q95=100)
-                answer_service.save_answers(invitation, answer_set, submit=True)
+                answering.save_answers(invitation, answer_set, submit=True)
 
     def analyst(self, *study_ids: int) -> tuple[str, str]:
         """A new analyst account on the given studies: (e-mail, password)."""
         from elicit.extensions import db
         from elicit.models import Study
-        from elicit.services import accounts, team
+        from elicit.services.accounts import team, users
 
         email, password = f"analyst-{secrets.token_hex(3)}@example.org", secrets.token_urlsafe(12)
         with self.app.app_context():
-            user = accounts.create_user(email, password, name="Ana Lyst")
+            user = users.create_user(email, password, name="Ana Lyst")
             for study_id in study_ids:
                 team.add_member(db.session.get(Study, study_id), email=email, role="analyst",
                                 actor_id=user.id)

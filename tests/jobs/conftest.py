@@ -10,7 +10,8 @@ import pytest
 
 from elicit.extensions import sqlite_write_intent
 from elicit.models import Role
-from elicit.services import job_backends, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends
 from tests.factories import add_member, make_study, make_user, submit_round
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -49,8 +50,8 @@ def _files_in_tmp(app, tmp_path):
 def threads(app):
     """Run jobs on the thread backend; every started job is finished before the test ends."""
     app.config["JOBS_BACKEND"] = "thread"
-    yield lambda: job_backends.wait_for_threads(app)
-    job_backends.wait_for_threads(app)
+    yield lambda: backends.wait_for_threads(app)
+    backends.wait_for_threads(app)
 
 
 class Steps:
@@ -105,9 +106,9 @@ def redis_app(app):
                       RESULTS_CACHE_REDIS_URL=REDIS_URL)
     app.extensions.pop("elicit.results_cache", None)
     with app.app_context():
-        from elicit.services import results_cache
+        from elicit.services.results import cache
 
-        results_cache.backend().clear()  # a truncated PostgreSQL reuses ids: no stale entries
+        cache.backend().clear()  # a truncated PostgreSQL reuses ids: no stale entries
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     yield app
     for name, handler in handlers.items():
@@ -115,6 +116,6 @@ def redis_app(app):
     for key in client.scan_iter(f"*{prefix}*"):
         client.delete(key)
     with app.app_context():
-        from elicit.services import results_cache
+        from elicit.services.results import cache
 
-        results_cache.backend().clear()
+        cache.backend().clear()

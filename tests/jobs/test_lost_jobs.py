@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from elicit.extensions import db
 from elicit.models import AuditEvent, Job
-from elicit.services import job_backends, job_runner, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends, process
 from tests.factories import PASSWORD
 
 
@@ -26,30 +27,30 @@ def dead_runner() -> str:
 
 
 def test_this_process_is_not_gone():
-    assert not job_runner.is_gone(job_runner.this_process())
+    assert not process.is_gone(process.this_process())
 
 
 def test_an_exited_process_is_gone(dead_runner):
-    assert job_runner.is_gone(dead_runner)
+    assert process.is_gone(dead_runner)
 
 
 def test_this_pid_with_another_start_time_is_a_previous_process():
-    host, pid, start = job_runner.this_process().rsplit(":", 2)
+    host, pid, start = process.this_process().rsplit(":", 2)
     assert start.isdigit()  # /proc is there on the machines we run on
-    assert job_runner.is_gone(f"{host}:{pid}:{int(start) + 1}")
+    assert process.is_gone(f"{host}:{pid}:{int(start) + 1}")
 
 
 def test_a_live_pid_started_later_than_recorded_is_a_reused_pid():
     parent = os.getppid()
     host = socket.gethostname()
-    assert not job_runner.is_gone(f"{host}:{parent}:{job_runner._start_time(parent)}")
-    assert job_runner.is_gone(f"{host}:{parent}:1")
+    assert not process.is_gone(f"{host}:{parent}:{process._start_time(parent)}")
+    assert process.is_gone(f"{host}:{parent}:1")
 
 
 @pytest.mark.parametrize("runner", [None, "", "other-host.example:1:1", "garbage",
                                     f"{socket.gethostname()}:notapid:1"])
 def test_what_cannot_be_checked_is_not_gone(runner):
-    assert not job_runner.is_gone(runner)
+    assert not process.is_gone(runner)
 
 
 def _lost_job(app, dead_runner, ids, *, kind="test-echo", status="running") -> str:
@@ -66,7 +67,7 @@ def _lost_job(app, dead_runner, ids, *, kind="test-echo", status="running") -> s
 def test_enqueue_starts_again_instead_of_joining_a_lost_job(app, ids, dead_runner, status,
                                                           monkeypatch):
     lost = _lost_job(app, dead_runner, ids, status=status)
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)
+    monkeypatch.setattr(backends, "submit", lambda *a: None)
     with app.app_context():
         fresh = jobs.enqueue("test-echo", parameters={"value": 1}, study_id=ids["study"],
                              user_id=ids["owner"])
@@ -80,12 +81,12 @@ def test_enqueue_starts_again_instead_of_joining_a_lost_job(app, ids, dead_runne
 
 
 def test_a_job_of_a_live_process_is_joined(app, ids, monkeypatch):
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)
+    monkeypatch.setattr(backends, "submit", lambda *a: None)
     app.config["JOBS_BACKEND"] = "thread"
     with app.app_context():
         first = jobs.enqueue("test-echo", parameters={"value": 2}, study_id=ids["study"],
                              user_id=ids["owner"])
-        assert first.runner == job_runner.this_process()
+        assert first.runner == process.this_process()
         again = jobs.enqueue("test-echo", parameters={"value": 2}, study_id=ids["study"],
                              user_id=ids["owner"])
         assert again.id == first.id
@@ -111,7 +112,7 @@ def test_the_progress_page_of_a_lost_job_says_so(app, client, auth, ids, dead_ru
 def test_results_page_restarts_a_lost_job_at_once(app, client, auth, ids, dead_runner,
                                                   monkeypatch):
     app.config.update(RESULTS_INLINE_MAX_ROWS=1, JOBS_RETRY_FAILED_AFTER=3600)
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)  # stays queued
+    monkeypatch.setattr(backends, "submit", lambda *a: None)  # stays queued
     auth.login("owner@example.org", PASSWORD)
     url = f"/studies/{ids['study']}/results"
     assert client.get(url).status_code == 202

@@ -8,7 +8,7 @@ from sqlalchemy.pool import NullPool
 
 from elicit.extensions import db, sqlite_write_intent
 from elicit.models import Job, OutboxMessage, Study
-from elicit.services import mailer
+from elicit.services.mail import delivery
 from tests.factories import PASSWORD, make_study, make_user
 
 
@@ -22,12 +22,12 @@ def study_id(app):
 
 def _flaky(failures_per_address: int, calls: list):
     """A deliver() that fails the first N times for each address, then works."""
-    real = mailer.deliver
+    real = delivery.deliver
 
     def deliver(message):
         calls.append(message.to_address)
         if calls.count(message.to_address) <= failures_per_address:
-            raise mailer.DeliveryError("421 try again later")
+            raise delivery.DeliveryError("421 try again later")
         real(message)
 
     return deliver
@@ -51,7 +51,7 @@ def test_launch_sends_after_commit_and_retries_a_failing_send(app, client, auth,
             engine.dispose()
         flaky(message)
 
-    monkeypatch.setattr(mailer, "deliver", committed_first)
+    monkeypatch.setattr(delivery, "deliver", committed_first)
     auth.login("owner@example.org", PASSWORD)
     response = client.post(f"/studies/{study_id}/rounds/launch",
                            data={"send_invitations": "y", "closes_at": ""})
@@ -71,7 +71,7 @@ def test_launch_sends_after_commit_and_retries_a_failing_send(app, client, auth,
 def test_a_send_failing_every_pass_is_left_pending_with_its_error(app, client, auth, study_id,
                                                                   monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr(mailer, "deliver", _flaky(99, calls))
+    monkeypatch.setattr(delivery, "deliver", _flaky(99, calls))
     auth.login("owner@example.org", PASSWORD)
     client.post(f"/studies/{study_id}/rounds/launch", data={"send_invitations": "y"})
     with app.app_context():
@@ -87,9 +87,9 @@ def test_a_send_failing_every_pass_is_left_pending_with_its_error(app, client, a
 
 def test_reminders_are_a_job_too(app, client, auth, study_id):
     with app.app_context():
-        from elicit.services import rounds
+        from elicit.services.rounds import lifecycle
 
-        rounds.launch_next_round(db.session.get(Study, study_id))
+        lifecycle.launch_next_round(db.session.get(Study, study_id))
     auth.login("owner@example.org", PASSWORD)
     assert client.post(f"/studies/{study_id}/panel/reminder").status_code == 302
     with app.app_context():

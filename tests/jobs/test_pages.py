@@ -7,14 +7,15 @@ import re
 import pytest
 
 from elicit.models import Job
-from elicit.services import job_backends, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends
 from tests.factories import PASSWORD
 
 
 @pytest.fixture
 def queued_job(app, ids, monkeypatch):
     """A results job of the owner's study, still queued (nobody runs it)."""
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)
+    monkeypatch.setattr(backends, "submit", lambda *a: None)
     with app.app_context():
         return jobs.enqueue("test-echo", parameters={"value": 1}, study_id=ids["study"],
                             user_id=ids["owner"]).id
@@ -41,7 +42,7 @@ def test_owner_and_study_members_see_the_job_others_get_404(app, client, auth, q
 
 def test_a_job_without_study_is_visible_to_its_starter_only(app, client, auth, ids,
                                                            monkeypatch):
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)
+    monkeypatch.setattr(backends, "submit", lambda *a: None)
     with app.app_context():
         job_id = jobs.enqueue("test-echo", parameters={}, user_id=ids["analyst"]).id
     auth.login("analyst@example.org", PASSWORD)

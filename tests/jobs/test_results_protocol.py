@@ -9,7 +9,8 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Job
-from elicit.services import results
+from elicit.services.jobs import backends
+from elicit.services.results import dashboard
 from tests.factories import PASSWORD
 
 
@@ -45,9 +46,8 @@ def test_results_answer_202_with_a_progress_page_then_200(app, client, auth, ids
 
 
 def test_reloading_while_the_job_runs_joins_it(app, client, auth, ids, large, monkeypatch):
-    from elicit.services import job_backends
 
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)  # the queue is slow today
+    monkeypatch.setattr(backends, "submit", lambda *a: None)  # the queue is slow today
     auth.login("owner@example.org", PASSWORD)
     url = f"/studies/{ids['study']}/results"
     assert client.get(url).status_code == 202
@@ -71,7 +71,7 @@ def test_a_failed_analysis_is_shown_not_restarted(app, client, auth, ids, large,
     def broken(*args, **kwargs):
         raise ValueError("the bootstrap ran out of experts")
 
-    monkeypatch.setattr(results, "_compute", broken)
+    monkeypatch.setattr(dashboard, "_compute", broken)
     auth.login("owner@example.org", PASSWORD)
     url = f"/studies/{ids['study']}/results"
     response = client.get(url)
@@ -130,7 +130,7 @@ def test_large_raw_workbook_is_built_by_a_job_and_downloaded(app, client, auth, 
 def test_api_results_answer_202_with_progress_then_200(app, client, ids, large, threads):
     import jsonschema
 
-    from elicit.services import api_tokens
+    from elicit.services.accounts import api_tokens
 
     with app.app_context():
         from elicit.models import User

@@ -10,7 +10,8 @@ import pytest
 from analysis import cooke
 from elicit.extensions import db
 from elicit.models import Job, SeedQuestion, Study
-from elicit.services import calibration
+from elicit.services.jobs import backends
+from elicit.services.results import calibration
 
 
 def _url(study_id: int) -> str:
@@ -55,13 +56,13 @@ def test_calibration_page_links_to_the_robustness_tables(client, demo_study):
 
 
 def test_large_round_answers_202_then_200_from_the_job(app, client, demo_study, monkeypatch):
-    from elicit.services import job_backends, jobs
+    from elicit.services import jobs
 
     app.config.update(ROBUSTNESS_INLINE_MAX_ANSWERS=1, JOBS_PROGRESS_INTERVAL=0)
     queued: list[str] = []
     # Hold the job in the queue until the test runs it: a worker could otherwise finish
     # these small tables before the first page is written, and that page would be a 200.
-    monkeypatch.setattr(job_backends, "submit", lambda app, job_id, kind: queued.append(job_id))
+    monkeypatch.setattr(backends, "submit", lambda app, job_id, kind: queued.append(job_id))
     first = client.get(_url(demo_study))
     assert first.status_code == 202
     assert "<progress" in first.get_data(as_text=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from rq import Queue
 from sqlalchemy import select
 
+from elicit import worker
 from elicit.extensions import db
 from elicit.models import Job, OutboxMessage
-from elicit.services import job_backends, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends
 from tests.factories import PASSWORD, make_study, make_user
 
 
 def _queue(app, suffix):
     return Queue(f"{app.config['JOBS_QUEUE_PREFIX']}-{suffix}",
-                 connection=job_backends.redis_connection(app.config))
+                 connection=backends.redis_connection(app.config))
 
 
 def test_results_job_runs_in_the_worker_and_the_page_then_answers_200(redis_app, client, auth,
@@ -69,8 +71,8 @@ def test_bare_rq_perform_builds_its_own_app_context(redis_app, monkeypatch):
     app = redis_app
     with app.app_context():
         job_id = jobs.enqueue("test-echo", parameters={"value": 9}).id
-    monkeypatch.setattr(job_backends, "_worker_app", app)  # what `rq worker` would build
-    job_backends.perform(job_id)  # no app context here, as in a bare `rq worker`
+    monkeypatch.setattr(worker, "_worker_app", app)  # what `rq worker` would build
+    worker.perform(job_id)  # no app context here, as in a bare `rq worker`
     with app.app_context():
         assert db.session.get(Job, job_id).result == {"echo": 9}
 

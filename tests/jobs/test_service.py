@@ -8,7 +8,8 @@ from sqlalchemy.pool import NullPool
 
 from elicit.extensions import db
 from elicit.models import AuditEvent, Job
-from elicit.services import job_backends, jobs
+from elicit.services import jobs
+from elicit.services.jobs import backends
 
 
 def _row(app, job_id):
@@ -46,7 +47,7 @@ def test_unknown_kind_is_refused_at_enqueue(app):
 
 
 def test_same_kind_and_parameters_while_queued_returns_the_same_job(app, monkeypatch):
-    monkeypatch.setattr(job_backends, "submit", lambda *a: None)  # nobody runs them
+    monkeypatch.setattr(backends, "submit", lambda *a: None)  # nobody runs them
     with app.app_context():
         first = jobs.enqueue("test-echo", parameters={"value": 1, "url": "/a"}, study_id=None)
         again = jobs.enqueue("test-echo", parameters={"url": "/b", "value": 1}, study_id=None)

@@ -16,7 +16,7 @@ from elicit import create_app
 from elicit.config import testing_settings as settings_for_tests
 from elicit.extensions import db
 from elicit.models import Judgment, Response, ResponseRevision
-from elicit.services import tokens
+from elicit.services.common import tokens
 from tests.factories import make_study
 from tests.reliability.server import Browser, gunicorn
 from tests.reliability.test_concurrent_submissions import _answers

@@ -17,7 +17,7 @@ import pytest
 from elicit import create_app
 from elicit.config import testing_settings as settings_for_tests
 from elicit.extensions import db
-from elicit.services import tokens
+from elicit.services.common import tokens
 from tests.factories import make_study
 from tests.reliability.server import Browser, gunicorn
 from tests.reliability.test_concurrent_submissions import _answers

@@ -31,8 +31,11 @@ from elicit import create_app
 from elicit.config import testing_settings as settings_for_tests
 from elicit.extensions import db
 from elicit.models import Invitation, Round
-from elicit.services import answers, panel_status, results, tokens
-from elicit.services.answer_types import AnswerSet, JudgmentInput
+from elicit.services import results
+from elicit.services.common import tokens
+from elicit.services.panel import status
+from elicit.services.responses import answering
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 from tests.conftest import _truncate_all
 from tests.scale._bulk import Sizes, populate, token_hash
 from tests.scale._statements import recorded
@@ -162,9 +165,9 @@ def submit_statements(big_app) -> list[tuple[str, object]]:
     """Everything the database hears while an expert opens a link, consents and submits."""
     token = _link(big_app, study=7, expert=SIZES.experts, round_number=SIZES.rounds)
     with big_app.app_context(), recorded(db.engine) as recorder:
-        invitation = answers.invitation_for_token(token)
-        answers.record_consent(invitation)
-        answers.save_answers(invitation, _full_answers(invitation), submit=True)
+        invitation = answering.invitation_for_token(token)
+        answering.record_consent(invitation)
+        answering.save_answers(invitation, _full_answers(invitation), submit=True)
         db.session.remove()
     return recorder.queries()
 
@@ -268,7 +271,7 @@ def test_an_index_can_serve_the_panel_status_queries(big_app):
     with big_app.app_context(), recorded(db.engine) as recorder:
         round_ = db.session.scalar(select(Round).where(Round.study_id == 7,
                                                        Round.number == SIZES.rounds))
-        statuses = panel_status.expert_statuses(round_)
+        statuses = status.expert_statuses(round_)
         db.session.remove()
     assert len(statuses) == SIZES.experts
     with big_app.app_context():

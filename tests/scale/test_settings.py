@@ -14,7 +14,7 @@ from flask import request
 from elicit import create_app
 from elicit.config import engine_options, ratelimit_storage_uri
 from elicit.extensions import db, limiter
-from elicit.services import results_cache
+from elicit.services.results import cache
 
 PG_URL = "postgresql+psycopg://elicit@127.0.0.1:5432/elicit"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -63,7 +63,7 @@ def test_without_redis_everything_stays_in_process(environ):
     app = _app()
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert type(limiter.storage).__name__ == "MemoryStorage"
-    assert isinstance(results_cache.make_backend(app.config), results_cache.MemoryBackend)
+    assert isinstance(cache.make_backend(app.config), cache.MemoryBackend)
 
 
 def test_redis_url_moves_limits_and_results_cache_to_redis(environ):
@@ -72,14 +72,14 @@ def test_redis_url_moves_limits_and_results_cache_to_redis(environ):
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS
     assert app.config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] > 0
     assert type(limiter.storage).__name__ == "RedisStorage"
-    assert isinstance(results_cache.backend(app), results_cache.RedisBackend)
+    assert isinstance(cache.backend(app), cache.RedisBackend)
 
 
 def test_an_explicit_limiter_storage_wins_over_redis_url(environ):
     environ(REDIS_URL=REDIS, RATELIMIT_STORAGE_URI="memory://")
     app = _app()
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert isinstance(results_cache.backend(app), results_cache.RedisBackend)
+    assert isinstance(cache.backend(app), cache.RedisBackend)
 
 
 def test_postgresql_pool_is_sized_from_the_environment(environ):
@@ -151,7 +151,7 @@ def test_forwarded_headers_are_ignored_without_trusted_proxies(environ):
 
 
 def test_results_cache_survives_an_unreachable_redis():
-    backend = results_cache.RedisBackend("redis://127.0.0.1:1/0", prefix="elicit:test:")
+    backend = cache.RedisBackend("redis://127.0.0.1:1/0", prefix="elicit:test:")
     backend.set("k", {"x": 1})  # no exception: the result is simply not stored
     assert backend.get("k") is None
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pytest
 
 from elicit.extensions import db
-from elicit.services import results_cache, rounds
+from elicit.services.results import cache
+from elicit.services.rounds import lifecycle
 from tests.factories import PASSWORD, link_token, make_study, make_user, submit_round
 from tests.scale._statements import recorded
 
@@ -49,8 +50,8 @@ def _build(owner, n_options: int, n_experts: int) -> Built:
                        title=f"{n_options} options, {n_experts} experts")
     for expert in range(n_experts):
         submit_round(study, expert, _scores(expert, n_options), rationales={0: "Seen before."})
-    rounds.close_round(study)
-    rounds.launch_next_round(study)
+    lifecycle.close_round(study)
+    lifecycle.launch_next_round(study)
     for expert in range(0, n_experts, 2):
         submit_round(study, expert, _scores(expert + 1, n_options))
     return Built(study.id, link_token(study, 1))
@@ -66,7 +67,7 @@ def studies(app):
 
 
 def _count(app, engine, client, path: str) -> tuple[int, list[str]]:
-    results_cache.backend(app).clear()
+    cache.backend(app).clear()
     with recorded(engine) as recorder:
         reply = client.get(path)
     assert reply.status_code == 200, (path, reply.status_code)
@@ -105,7 +106,7 @@ def test_expert_form_does_not_grow_with_the_study(app, studies):
 @pytest.fixture
 def two_organizers(app):
     """One organizer with 2 studies, one with 8; each with an API token."""
-    from elicit.services import api_tokens
+    from elicit.services.accounts import api_tokens
 
     secrets = {}
     with app.app_context():

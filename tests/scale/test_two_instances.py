@@ -39,7 +39,8 @@ from elicit import create_app
 from elicit.config import testing_settings as settings_for_tests
 from elicit.extensions import db
 from elicit.models import Job, JobStatus, Judgment, Response, ResponseRevision
-from elicit.services import results_cache, tokens
+from elicit.services.common import tokens
+from elicit.services.results import cache as results_cache
 from tests.conftest import _truncate_all
 from tests.factories import PASSWORD, make_study, make_user
 from tests.reliability.server import ROOT, Browser, gunicorn, stop

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from elicit.services import api_tokens
+from elicit.services.accounts import api_tokens
 from tests.factories import make_study, make_user
 from tests.web.test_pages import _submit
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from elicit.services import accounts, tokens
+from elicit.services.accounts import users
+from elicit.services.common import tokens
 from tests.factories import PASSWORD, make_study, make_user
 from tests.security.urls import example_path
 
@@ -79,7 +80,7 @@ def test_login_is_rate_limited_per_address(strict_app):
 
 def test_unknown_user_costs_a_real_hash_check(app, monkeypatch):
     calls = []
-    real = accounts._hasher
+    real = users._hasher
 
     class CountingHasher:
         def verify(self, hash_, password):
@@ -89,13 +90,13 @@ def test_unknown_user_costs_a_real_hash_check(app, monkeypatch):
         def __getattr__(self, name):
             return getattr(real, name)
 
-    monkeypatch.setattr(accounts, "_hasher", CountingHasher())
+    monkeypatch.setattr(users, "_hasher", CountingHasher())
     with app.app_context():
         make_user()
-        assert accounts.authenticate("nobody@example.org", PASSWORD) is None
-        assert accounts.authenticate("owner@example.org", "wrong") is None
+        assert users.authenticate("nobody@example.org", PASSWORD) is None
+        assert users.authenticate("owner@example.org", "wrong") is None
     assert len(calls) == 2
-    assert calls[0] == accounts._DUMMY_HASH
+    assert calls[0] == users._DUMMY_HASH
     assert calls[1].startswith("$argon2id$")
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from elicit.services import tokens
+from elicit.services.common import tokens
 from tests.factories import PASSWORD, make_study, make_user
 from tests.security.urls import example_path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from elicit.request_log import redact_path
-from elicit.services import tokens
+from elicit.services.common import tokens
 from tests.factories import make_study
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from elicit.services import tokens
+from elicit.services.common import tokens
 from tests.factories import PASSWORD, make_study, make_user
 from tests.security.urls import example_path
 

@@ -8,8 +8,11 @@ from sqlalchemy import func, select
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import db
 from elicit.models import AuditEvent, Judgment, Response, ResponseRevision
-from elicit.services import answers, panel, rounds, tokens
-from elicit.services.answer_types import AnswerSet, JudgmentInput
+from elicit.services.common import tokens
+from elicit.services.panel import experts
+from elicit.services.responses import answering
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput
+from elicit.services.rounds import lifecycle
 from tests.factories import make_study
 
 
@@ -35,8 +38,8 @@ def test_link_token_resolves_to_its_invitation(app):
         assert len(token) >= 43  # 256 bits, base64url
         assert invitation.token_hash == tokens.hash_token(token)
         assert token not in invitation.token_hash
-        assert answers.invitation_for_token(token).id == invitation.id
-        assert panel.link_for(invitation).endswith("/r/" + token)
+        assert answering.invitation_for_token(token).id == invitation.id
+        assert experts.link_for(invitation).endswith("/r/" + token)
 
 
 @pytest.mark.parametrize("token", ["", "short", "x" * 43, "é" * 43, "a/b" * 20])
@@ -44,17 +47,17 @@ def test_unknown_tokens_are_invalid(app, token):
     with app.app_context():
         make_study()
         with pytest.raises(InvalidLink):
-            answers.invitation_for_token(token)
+            answering.invitation_for_token(token)
 
 
 def test_submit_twice_with_same_answers_keeps_one_version(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
-        answers.save_answers(invitation, _full_answers(study), submit=True)
-        answers.save_answers(invitation, _full_answers(study), submit=True)
-        response = answers.response_for(invitation)
+        answering.record_consent(invitation)
+        answering.save_answers(invitation, _full_answers(study), submit=True)
+        answering.save_answers(invitation, _full_answers(study), submit=True)
+        response = answering.response_for(invitation)
         assert response.version == 1
         assert db.session.scalar(select(func.count()).select_from(ResponseRevision)) == 1
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
@@ -64,10 +67,10 @@ def test_revision_keeps_history(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
-        answers.save_answers(invitation, _full_answers(study, best=0.5), submit=True)
-        answers.save_answers(invitation, _full_answers(study, best=0.7), submit=True)
-        response = answers.response_for(invitation)
+        answering.record_consent(invitation)
+        answering.save_answers(invitation, _full_answers(study, best=0.5), submit=True)
+        answering.save_answers(invitation, _full_answers(study, best=0.7), submit=True)
+        response = answering.response_for(invitation)
         assert response.version == 2
         bests = [r.answers["judgments"][0]["best"] for r in response.revisions]
         assert bests == [0.5, 0.7]
@@ -79,15 +82,15 @@ def test_incomplete_submission_is_refused_but_draft_saved(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         partial = _full_answers(study)
         first_key = next(iter(partial.judgments))
         del partial.judgments[first_key]
         with pytest.raises(ValidationFailed) as info:
-            answers.save_answers(invitation, partial, submit=True)
+            answering.save_answers(invitation, partial, submit=True)
         assert f"o{first_key[0]}_c{first_key[1]}" in info.value.errors
-        answers.save_answers(invitation, partial, submit=False)
-        assert answers.response_for(invitation).status == "draft"
+        answering.save_answers(invitation, partial, submit=False)
+        assert answering.response_for(invitation).status == "draft"
         assert db.session.scalar(select(func.count()).select_from(Judgment)) == \
             len(partial.judgments)
 
@@ -96,12 +99,12 @@ def test_abstention_counts_as_an_answer(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         full = _full_answers(study)
         key = next(iter(full.judgments))
         full.judgments[key] = JudgmentInput(abstained=True)
-        answers.save_answers(invitation, full, submit=True)
-        stored = answers.current_answers(answers.response_for(invitation))
+        answering.save_answers(invitation, full, submit=True)
+        stored = answering.current_answers(answering.response_for(invitation))
         assert stored.judgments[key].abstained is True
 
 
@@ -116,12 +119,12 @@ def test_bad_likelihood_answers_are_refused(app, bad, message):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         full = _full_answers(study)
         key = (study.options[0].id, study.criteria[0].id)
         full.judgments[key] = bad
         with pytest.raises(ValidationFailed) as info:
-            answers.save_answers(invitation, full, submit=False)
+            answering.save_answers(invitation, full, submit=False)
         assert message in info.value.errors[f"o{key[0]}_c{key[1]}"]
 
 
@@ -130,28 +133,28 @@ def test_scale_answers_outside_the_scale_are_refused(app, value):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         full = _full_answers(study)
         key = (study.options[0].id, study.criteria[1].id)
         full.judgments[key] = JudgmentInput(value=value)
         with pytest.raises(ValidationFailed):
-            answers.save_answers(invitation, full, submit=False)
+            answering.save_answers(invitation, full, submit=False)
 
 
 def test_closed_round_refuses_answers(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
-        rounds.close_round(study)
+        answering.record_consent(invitation)
+        lifecycle.close_round(study)
         with pytest.raises(RoundClosed):
-            answers.save_answers(invitation, _full_answers(study), submit=True)
+            answering.save_answers(invitation, _full_answers(study), submit=True)
 
 
 # --- links, expertise, retired options --------------------------------------------------
 
 def test_revoke_and_reissue_invitation(app):
-    from elicit.services import invitations
+    from elicit.services.panel import invitations
 
     with app.app_context():
         study = make_study()
@@ -159,15 +162,15 @@ def test_revoke_and_reissue_invitation(app):
         old = tokens.token_for(invitation.token_nonce)
         invitations.revoke_invitation(invitation)
         with pytest.raises(InvalidLink) as info:
-            answers.invitation_for_token(old)
+            answering.invitation_for_token(old)
         assert info.value.reason == "revoked"
         invitations.revoke_invitation(invitation)  # idempotent
         invitations.reissue_invitation(invitation)
         new = tokens.token_for(invitation.token_nonce)
         assert new != old and invitation.revoked_at is None
-        assert answers.invitation_for_token(new).id == invitation.id
+        assert answering.invitation_for_token(new).id == invitation.id
         with pytest.raises(InvalidLink):
-            answers.invitation_for_token(old)
+            answering.invitation_for_token(old)
         actions = db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.action.like("invitation.%")).order_by(AuditEvent.id)).all()
         assert actions == ["invitation.revoke", "invitation.reissue"]
@@ -175,11 +178,11 @@ def test_revoke_and_reissue_invitation(app):
 
 def test_reissue_refused_once_the_round_is_closed(app):
     from elicit.errors import Conflict
-    from elicit.services import invitations
+    from elicit.services.panel import invitations
 
     with app.app_context():
         study = make_study()
-        rounds.close_round(study)
+        lifecycle.close_round(study)
         with pytest.raises(Conflict):
             invitations.reissue_invitation(_invitation(study))
 
@@ -188,18 +191,18 @@ def test_expertise_is_stored_with_the_rationale(app):
     with app.app_context():
         study = make_study()
         invitation = _invitation(study)
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         full = _full_answers(study)
         option = study.options[0]
         full.expertise[option.id] = 5
-        answers.save_answers(invitation, full, submit=True)
-        stored = answers.current_answers(answers.response_for(invitation))
+        answering.save_answers(invitation, full, submit=True)
+        stored = answering.current_answers(answering.response_for(invitation))
         assert stored.expertise[option.id] == 5
-        assert answers.response_for(invitation).revisions[0].answers["expertise"] == \
+        assert answering.response_for(invitation).revisions[0].answers["expertise"] == \
             {str(option.id): 5}
         full.expertise[option.id] = 0
         with pytest.raises(ValidationFailed) as info:
-            answers.save_answers(invitation, full, submit=True)
+            answering.save_answers(invitation, full, submit=True)
         assert f"o{option.id}_expertise" in info.value.errors
 
 
@@ -207,28 +210,28 @@ def test_retired_option_is_neither_required_nor_accepted(app):
     with app.app_context():
         study = make_study()
         submit_round_one = _invitation(study)
-        answers.record_consent(submit_round_one)
-        answers.save_answers(submit_round_one, _full_answers(study), submit=True)
-        rounds.close_round(study)
+        answering.record_consent(submit_round_one)
+        answering.save_answers(submit_round_one, _full_answers(study), submit=True)
+        lifecycle.close_round(study)
         retired = study.options[0]
         retired.retired_after_round = 1
         db.session.commit()
-        rounds.launch_next_round(study)
+        lifecycle.launch_next_round(study)
         invitation = study.experts[0].invitations[-1]
         assert invitation.round.number == 2
-        answers.record_consent(invitation)
+        answering.record_consent(invitation)
         active = _full_answers(study)
         with pytest.raises(ValidationFailed) as info:
-            answers.save_answers(invitation, active, submit=True)
+            answering.save_answers(invitation, active, submit=True)
         assert set(info.value.errors) == {f"o{retired.id}_c{c.id}" for c in study.criteria}
         for criterion in study.criteria:
             del active.judgments[(retired.id, criterion.id)]
-        assert answers.save_answers(invitation, active, submit=True).version == 1
+        assert answering.save_answers(invitation, active, submit=True).version == 1
 
 
 def test_messages_outside_a_request_are_english(app):
-    from elicit.services.answer_rules import seed_errors
-    from elicit.services.answer_types import SeedInput
+    from elicit.services.responses.inputs import SeedInput
+    from elicit.services.responses.rules import seed_errors
 
     with app.app_context():
         assert seed_errors(SeedInput(q05=3, q50=2, q95=1)) == \

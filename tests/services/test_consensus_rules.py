@@ -6,7 +6,8 @@ import pytest
 
 from elicit.errors import ValidationFailed
 from elicit.extensions import db
-from elicit.services import consensus_rules, round_overview, rounds
+from elicit.services.rounds import lifecycle, overview
+from elicit.services.studies import consensus
 from tests.factories import make_study, submit_scores
 
 # Impact answers of experts 1–3 per option (likelihood fixed at 50 %):
@@ -21,9 +22,9 @@ ROUND_1 = [[(0.5, 1), (0.5, -3), (0.5, 2)],
 def _study_with(app, rule, rounds_data):
     study = make_study(launch=False, consensus_rule=rule)
     for number, data in enumerate(rounds_data, start=1):
-        rounds.launch_next_round(study)
+        lifecycle.launch_next_round(study)
         submit_scores(study, number, data)
-        rounds.close_round(study)
+        lifecycle.close_round(study)
     return study
 
 
@@ -35,7 +36,7 @@ def test_iqr_rule(app):
     with app.app_context():
         study = _study_with(app, {"kind": "iqr", "criterion": "Impact", "threshold": 1},
                             [ROUND_1])
-        report = round_overview.consensus(study, study.rounds[0])
+        report = overview.consensus(study, study.rounds[0])
         assert _met(report) == {"Option 1": True, "Option 2": False, "Option 3": True}
         assert [r.iqr for r in report.rows] == [0.5, 3.0, 0.0]
         assert [r.median for r in report.rows] == [1.0, 0.0, 2.0]
@@ -45,7 +46,7 @@ def test_percentage_agreement_rule(app):
     with app.app_context():
         rule = {"kind": "agreement", "criterion": "Impact", "tolerance": 1, "threshold": 0.7}
         study = _study_with(app, rule, [ROUND_1])
-        report = round_overview.consensus(study, study.rounds[0])
+        report = overview.consensus(study, study.rounds[0])
         assert _met(report) == {"Option 1": True, "Option 2": False, "Option 3": True}
         assert report.rows[1].agreement == pytest.approx(1 / 3)
 
@@ -59,9 +60,9 @@ def test_stability_rule_between_rounds(app):
     with app.app_context():
         study = _study_with(app, {"kind": "stability", "criterion": "Impact", "threshold": 0.5},
                             [ROUND_1, round_2])
-        first = round_overview.consensus(study, study.rounds[0])
+        first = overview.consensus(study, study.rounds[0])
         assert set(_met(first).values()) == {None}  # no previous round to compare with
-        report = round_overview.consensus(study, study.rounds[1])
+        report = overview.consensus(study, study.rounds[1])
         assert _met(report) == {"Option 1": True, "Option 2": False, "Option 3": True}
         assert [r.delta_median for r in report.rows] == [0.0, 1.0, 0.0]
         assert [r.delta_iqr for r in report.rows] == [0.0, 0.0, 0.5]
@@ -72,17 +73,17 @@ def test_probability_thresholds_are_in_percentage_points(app):
     with app.app_context():
         tight = _study_with(app, {"kind": "iqr", "criterion": "Likelihood", "threshold": 4},
                             [data])
-        assert set(_met(round_overview.consensus(tight, tight.rounds[0])).values()) == {False}
+        assert set(_met(overview.consensus(tight, tight.rounds[0])).values()) == {False}
         loose = _study_with(app, {"kind": "iqr", "criterion": "Likelihood", "threshold": 5},
                             [data])
-        assert set(_met(round_overview.consensus(loose, loose.rounds[0])).values()) == {True}
+        assert set(_met(overview.consensus(loose, loose.rounds[0])).values()) == {True}
 
 
 def test_no_answers_means_unknown_not_met(app):
     with app.app_context():
         study = _study_with(app, {"kind": "iqr", "criterion": "Impact", "threshold": 1}, [])
-        rounds.launch_next_round(study)
-        report = round_overview.consensus(study, study.rounds[0])
+        lifecycle.launch_next_round(study)
+        report = overview.consensus(study, study.rounds[0])
         assert set(_met(report).values()) == {None} and report.met_options == []
 
 
@@ -90,24 +91,24 @@ def test_rule_validation(app):
     with app.app_context():
         study = make_study(launch=False)
         with pytest.raises(ValidationFailed) as error:
-            consensus_rules.validate_rule({"kind": "iqr", "criterion": "Nope",
+            consensus.validate_rule({"kind": "iqr", "criterion": "Nope",
                                            "threshold": "x"}, study)
         assert set(error.value.errors) == {"criterion", "threshold"}
         with pytest.raises(ValidationFailed):
-            consensus_rules.validate_rule({"kind": "vibes"}, study)
-        rule = consensus_rules.validate_rule(
+            consensus.validate_rule({"kind": "vibes"}, study)
+        rule = consensus.validate_rule(
             {"kind": "agreement", "criterion": "Impact", "tolerance": "1", "threshold": "0.7"},
             study)
         assert rule == {"kind": "agreement", "criterion": "Impact", "tolerance": 1.0,
                         "threshold": 0.7}
-        assert "70 %" in consensus_rules.describe(rule).replace("70%", "70 %")
+        assert "70 %" in consensus.describe(rule).replace("70%", "70 %")
 
 
 def test_retiring_options_that_reached_consensus(app):
     with app.app_context():
         study = _study_with(app, {"kind": "iqr", "criterion": "Impact", "threshold": 1},
                             [ROUND_1])
-        round_2 = rounds.launch_next_round(study, retire_consensus=True)
+        round_2 = lifecycle.launch_next_round(study, retire_consensus=True)
         db.session.refresh(study)
         assert {o.title: o.retired_after_round for o in study.options} == {
             "Option 1": 1, "Option 2": None, "Option 3": 1}

@@ -6,16 +6,17 @@ import numpy as np
 import pytest
 
 from elicit.models import Judgment
-from elicit.services import answers, feedback, rounds
-from elicit.services.answer_types import AnswerSet, JudgmentInput
+from elicit.services.responses import answering, feedback
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput
+from elicit.services.rounds import lifecycle
 from tests.factories import full_answers, make_study, submit_panel
 
 
 def _two_rounds(bests, n_experts=5, anchoring="before"):
     study = make_study(n_experts=n_experts, anchoring=anchoring)
     submit_panel(study, bests)
-    rounds.close_round(study)
-    rounds.launch_next_round(study)
+    lifecycle.close_round(study)
+    lifecycle.launch_next_round(study)
     return study
 
 
@@ -66,13 +67,13 @@ def test_question_withheld_when_abstentions_leave_fewer_than_three(app):
         option, likelihood = study.options[0], study.criteria[0]
         for index, expert in enumerate(study.experts):
             invitation = expert.invitations[0]
-            answers.record_consent(invitation)
+            answering.record_consent(invitation)
             answer_set = full_answers(study, best=0.5)
             if index == 0:
                 answer_set.judgments[(option.id, likelihood.id)] = JudgmentInput(abstained=True)
-            answers.save_answers(invitation, answer_set, submit=True)
-        rounds.close_round(study)
-        rounds.launch_next_round(study)
+            answering.save_answers(invitation, answer_set, submit=True)
+        lifecycle.close_round(study)
+        lifecycle.launch_next_round(study)
         item = feedback.feedback_for(_round_two_invitation(study, 1), study.options) \
             .for_option(option.id)
         assert item.summaries[likelihood.id] is None
@@ -84,10 +85,10 @@ def test_drafts_do_not_count_as_responses(app):
         study = make_study(n_experts=4)
         submit_panel(study, [0.2, 0.4])
         draft = study.experts[3].invitations[0]
-        answers.record_consent(draft)
-        answers.save_answers(draft, full_answers(study, best=0.9), submit=False)
-        rounds.close_round(study)
-        rounds.launch_next_round(study)
+        answering.record_consent(draft)
+        answering.save_answers(draft, full_answers(study, best=0.9), submit=False)
+        lifecycle.close_round(study)
+        lifecycle.launch_next_round(study)
         result = feedback.feedback_for(_round_two_invitation(study, 0), study.options)
         assert result.responses == 2 and result.withheld
 

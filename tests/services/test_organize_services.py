@@ -9,8 +9,10 @@ from elicit.errors import Conflict, ValidationFailed
 from elicit.extensions import db
 from elicit.models import AuditEvent, OutboxMessage, Response, Study
 from elicit.models.base import utcnow
-from elicit.services import outbox, panel_import, study_builder
-from elicit.services.csv_import import read_rows
+from elicit.services.common.csv_rows import read_rows
+from elicit.services.mail import outbox
+from elicit.services.panel import importer
+from elicit.services.studies import builder
 from tests.factories import make_study, make_user, submit_scores
 
 
@@ -47,11 +49,11 @@ def test_purge_erases_answers_but_keeps_the_audit_trail(app):
         submit_scores(study, 1, [[(0.5, 1)] * 3])
         study_id = study.id
         with pytest.raises(Conflict):
-            study_builder.purge_study(study)
+            builder.purge_study(study)
         with pytest.raises(ValidationFailed):
-            study_builder.soft_delete_study(study, confirm_title="nope", actor_id=None)
-        study_builder.soft_delete_study(study, confirm_title=" Test study ", actor_id=None)
-        study_builder.purge_study(study_builder.deleted_study(study_id))
+            builder.soft_delete_study(study, confirm_title="nope", actor_id=None)
+        builder.soft_delete_study(study, confirm_title=" Test study ", actor_id=None)
+        builder.purge_study(builder.deleted_study(study_id))
         assert db.session.get(Study, study_id) is None
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
         actions = set(db.session.scalars(select(AuditEvent.action).where(
@@ -74,6 +76,6 @@ def test_csv_reader_handles_bom_semicolons_and_reports_encoding():
 def test_panel_check_does_not_write(app):
     with app.app_context():
         study = make_study(launch=False)
-        report = panel_import.check_panel_csv(study, b"name,email\nA,a@example.org\n")
+        report = importer.check_panel_csv(study, b"name,email\nA,a@example.org\n")
         assert report.errors == [] and len(report.rows) == 1
         assert len(db.session.get(Study, study.id).experts) == 3

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from elicit.services.results_cache import MemoryBackend, RedisBackend, make_backend, make_key
+from elicit.services.results.cache import MemoryBackend, RedisBackend, make_backend, make_key
 
 
 def test_memory_backend_evicts_the_least_recently_used():

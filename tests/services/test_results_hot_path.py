@@ -8,7 +8,9 @@ import pytest
 import analysis.validation
 from elicit.extensions import db
 from elicit.models import Study
-from elicit.services import result_charts, results
+from elicit.services import results
+from elicit.services.panel import experts
+from elicit.services.results import charts
 from tests.factories import make_study, submit_round
 
 E1 = [(0.2, 3), (0.8, 2), (0.5, -1)]
@@ -27,7 +29,7 @@ def study_id(app):
 def _frame_from_query(round_) -> pd.DataFrame:
     """The tidy frame as built row by row from `judgments_query` (the reference)."""
     rows = db.session.execute(results.judgments_query([round_.id])).all()
-    names = results.pseudonyms(round_.study_id)
+    names = experts.pseudonyms(round_.study_id)
     frame = pd.DataFrame([(r[0], names[r[1]], *r[2:]) for r in rows],
                          columns=results.TIDY_COLUMNS)
     frame["rationale"] = frame["rationale"].fillna("")
@@ -71,16 +73,16 @@ def test_charts_are_drawn_when_asked_and_follow_new_submissions(app, study_id):
     with app.app_context():
         study = db.session.get(Study, study_id)
         params = results.ResultParams(round=1)
-        tables = result_charts.round_chart_tables(study, params)
+        tables = charts.round_chart_tables(study, params)
         assert set(tables) == {"forest", "acceptability", "risk"}
         assert all(chart.svg == "" and not chart.data.empty for chart in tables.values())
-        forest = result_charts.round_chart(study, params, "forest")
+        forest = charts.round_chart(study, params, "forest")
         assert forest.svg.startswith("<?xml") or "<svg" in forest.svg
-        assert result_charts.round_chart(study, params, "forest") is forest  # cached
-        assert result_charts.round_chart(study, params, "nonsense") is None
+        assert charts.round_chart(study, params, "forest") is forest  # cached
+        assert charts.round_chart(study, params, "nonsense") is None
 
         submit_round(study, 2, E1)  # a new submission bumps the round's data version
-        again = result_charts.round_chart(study, params, "forest")
+        again = charts.round_chart(study, params, "forest")
         assert again is not forest and again.data["option"].tolist() == \
             results.round_results(study, params).table["option"].tolist()
         assert results.round_results(study, params).n_experts == 3

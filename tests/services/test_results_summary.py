@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from elicit.services import summary
-from elicit.services.exports import neutralise
+from elicit.services.results import summary
+from elicit.services.results.exports import neutralise
 
 
 class _Ranking:

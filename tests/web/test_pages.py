@@ -8,22 +8,22 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Role, Study
-from elicit.services import answers
-from elicit.services.answer_types import AnswerSet, JudgmentInput
+from elicit.services.responses import answering
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 from tests.factories import PASSWORD, make_study, make_user
 
 
 def _submit(study, expert_index, per_option):
     """Submit (likelihood best, impact) per option for one expert."""
     invitation = study.experts[expert_index].invitations[0]
-    answers.record_consent(invitation)
+    answering.record_consent(invitation)
     likelihood, impact = study.criteria
     answer_set = AnswerSet()
     for option, (p, v) in zip(study.options, per_option, strict=True):
         answer_set.judgments[(option.id, likelihood.id)] = JudgmentInput(
             lowest=p, best=p, highest=p, confidence=0.8)
         answer_set.judgments[(option.id, impact.id)] = JudgmentInput(value=v)
-    answers.save_answers(invitation, answer_set, submit=True)
+    answering.save_answers(invitation, answer_set, submit=True)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Role, Study
-from elicit.services import api_tokens, results
+from elicit.services import results
+from elicit.services.accounts import api_tokens
 from tests.factories import PASSWORD, add_member, make_study, make_user, submit_round
 
 E1 = [(0.2, 3), (0.8, 2), (0.5, -1)]

@@ -30,7 +30,7 @@ def test_create_use_and_revoke_a_token(app, client, auth):
 
 
 def test_tokens_are_personal(app, client, auth):
-    from elicit.services import api_tokens
+    from elicit.services.accounts import api_tokens
     with app.app_context():
         other = make_user("other@example.org")
         row, _ = api_tokens.issue_token(other, "theirs")

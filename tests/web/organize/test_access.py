@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from elicit.extensions import db
 from elicit.models import AuditEvent, Membership, Role
-from elicit.services import questions
+from elicit.services.studies import questions
 from tests.factories import PASSWORD, make_member, make_study, make_user
 
 # The weakest role each study route accepts; a route missing here fails the test below.

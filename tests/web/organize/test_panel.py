@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from elicit.extensions import db, mail
 from elicit.models import AuditEvent, Expert, Invitation, OutboxMessage, Study
 from elicit.models.base import utcnow
-from elicit.services import outbox
+from elicit.services.mail import outbox
 from tests.factories import submit_scores
 
 BAD_CSV = """name,email,affiliation,group,language,expertise

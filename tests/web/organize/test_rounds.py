@@ -9,7 +9,7 @@ from sqlalchemy import select
 from elicit.extensions import db
 from elicit.models import AuditEvent, Invitation, OutboxMessage, Round, Study
 from elicit.models.base import utcnow
-from elicit.services import rounds
+from elicit.services.rounds import lifecycle
 from tests.factories import submit_scores
 
 ROUND_1 = [[(0.5, 1), (0.5, -3), (0.5, 2)],
@@ -89,8 +89,8 @@ def test_rounds_close_at_their_deadline(app, client, owner):
     assert client.post(f"/studies/{sid}/rounds/deadline",
                        data={"closes_at": later}).status_code == 302
     with app.app_context():
-        assert rounds.close_due_rounds() == []
-        closed = rounds.close_due_rounds(now=utcnow() + timedelta(hours=3))
+        assert lifecycle.close_due_rounds() == []
+        closed = lifecycle.close_due_rounds(now=utcnow() + timedelta(hours=3))
         assert [r.number for r in closed] == [1]
         round_ = db.session.scalar(select(Round).where(Round.study_id == sid))
         assert round_.status == "closed"

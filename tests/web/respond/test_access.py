@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from elicit.extensions import db
 from elicit.models import Study
-from elicit.services import invitations, rounds
+from elicit.services.panel import invitations
+from elicit.services.rounds import lifecycle
 from tests.factories import link_token, make_study, submit_panel
 from tests.web.respond.helpers import consent, full_form, ids_of, open_link
 
@@ -47,7 +48,7 @@ def test_reissued_link_replaces_the_old_one_and_keeps_answers(app, client):
     client.post("/respond", data=full_form(ids, action="draft", best=22))
     with app.app_context():
         invitation = invitations.reissue_invitation(_invitation(ids["study"]))
-        from elicit.services import tokens
+        from elicit.services.common import tokens
         new_token = tokens.token_for(invitation.token_nonce)
     assert new_token != token
     assert client.get("/respond").status_code == 410  # the old session ends
@@ -69,7 +70,7 @@ def test_expired_link_of_a_closed_round_gives_410_and_the_draft_stays_readable(a
     consent(client)
     client.post("/respond", data=full_form(ids, action="draft", best=33))
     with app.app_context():
-        rounds.close_round(db.session.get(Study, ids["study"]))
+        lifecycle.close_round(db.session.get(Study, ids["study"]))
     response = client.get(f"/r/{token}")
     assert response.status_code == 410
     assert b"This round is closed" in response.data
@@ -88,7 +89,7 @@ def test_expired_link_of_a_closed_round_gives_410_and_the_draft_stays_readable(a
 def test_closed_round_without_answers_is_a_clear_410(app, client):
     ids, token = _study(app)
     with app.app_context():
-        rounds.close_round(db.session.get(Study, ids["study"]))
+        lifecycle.close_round(db.session.get(Study, ids["study"]))
     response = client.get(f"/r/{token}")
     assert response.status_code == 410
     assert b"See your saved answers" not in response.data
@@ -100,8 +101,8 @@ def test_links_of_round_one_expire_when_round_two_opens(app, client):
         study = make_study()
         submit_panel(study, [0.3, 0.4, 0.5])
         old = link_token(study, round_number=1)
-        rounds.close_round(study)
-        rounds.launch_next_round(study)
+        lifecycle.close_round(study)
+        lifecycle.launch_next_round(study)
         new = link_token(study, round_number=2)
     assert client.get(f"/r/{old}").status_code == 410
     assert client.get(f"/r/{new}").status_code == 303

@@ -8,7 +8,7 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Study
-from elicit.services import rounds
+from elicit.services.rounds import lifecycle
 from tests.factories import link_token, make_study, submit_panel
 from tests.web.respond.helpers import consent, full_form, ids_of, open_link
 
@@ -19,11 +19,11 @@ def _round_two(app, client, *, anchoring="after", bests=(0.2, 0.4, 0.6), n_exper
     with app.app_context():
         study = make_study(n_experts=n_experts, anchoring=anchoring)
         submit_panel(study, bests, rationale="Panel <b>reason</b>")
-        rounds.close_round(study)
+        lifecycle.close_round(study)
         if retire_first:
             study.options[0].retired_after_round = 1
             db.session.commit()
-        rounds.launch_next_round(study)
+        lifecycle.launch_next_round(study)
         ids = ids_of(study)
         token = link_token(study, expert_index=0)
     open_link(client, token)

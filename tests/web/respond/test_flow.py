@@ -8,7 +8,9 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Invitation
-from elicit.services import answers, rounds, tokens
+from elicit.services.common import tokens
+from elicit.services.responses import answering
+from elicit.services.rounds import lifecycle
 from tests.factories import idea_fields, make_study
 
 
@@ -54,7 +56,7 @@ def test_opening_the_link_changes_nothing(app, client):
     with app.app_context():
         invitation = db.session.scalar(db.select(Invitation).limit(1))
         assert invitation.opened_at is None
-        assert answers.response_for(invitation) is None
+        assert answering.response_for(invitation) is None
 
 
 def test_first_visit_shows_briefing_and_consent(app, client):
@@ -175,7 +177,7 @@ def test_closed_round_keeps_answers_readable_and_refuses_new_ones(app, client):
     _consent(client)
     with app.app_context():
         from elicit.models import Study
-        rounds.close_round(db.session.get(Study, ids["study"]))
+        lifecycle.close_round(db.session.get(Study, ids["study"]))
     page = client.get("/respond")
     assert page.status_code == 200
     assert b"This round is closed" in page.data

@@ -17,8 +17,8 @@ CATALOG = ROOT / "elicit" / "translations" / "fr" / "LC_MESSAGES" / "messages.po
 # Everything an expert can see comes from these sources.
 EXPERT_FACING = [("templates/respond", "jinja2"), ("elicit/respond", "python")]
 EXPERT_FACING_FILES = [("templates/macros/fields.html", "jinja2"),
-                       ("elicit/services/answer_rules.py", "python"),
-                       ("elicit/services/answers.py", "python")]
+                       ("elicit/services/responses/rules.py", "python"),
+                       ("elicit/services/responses/answering.py", "python")]
 
 
 def _start(app, client, languages=("en", "fr"), headers=None):

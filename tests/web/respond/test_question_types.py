@@ -6,7 +6,7 @@ import pytest
 
 from elicit.extensions import db
 from elicit.models import Criterion, Judgment, OptionComment, SeedAnswer, SeedQuestion
-from elicit.services import rounds
+from elicit.services.rounds import lifecycle
 from tests.factories import link_token, make_study
 from tests.web.respond.helpers import (
     checked_value,
@@ -31,7 +31,7 @@ def rich(app, client):
         study.seed_questions.append(SeedQuestion(position=2, text="Budget?", unit="M CAD",
                                                  scale="log"))
         db.session.commit()
-        rounds.launch_next_round(study)
+        lifecycle.launch_next_round(study)
         ids = ids_of(study)
         token = link_token(study)
     open_link(client, token)

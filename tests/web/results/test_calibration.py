@@ -12,7 +12,8 @@ import pytest
 
 import analysis
 from analysis.cli import main as analysis_main
-from elicit.services import calibration, results
+from elicit.services import results
+from elicit.services.results import calibration
 
 
 def test_calibration_page_lists_pseudonyms_and_weights(app, client, demo_study):

@@ -9,7 +9,7 @@ import pytest
 import analysis
 from elicit.extensions import db
 from elicit.models import Study
-from elicit.services import rounds
+from elicit.services.rounds import lifecycle
 from tests.factories import PASSWORD, submit_round
 
 ROW = re.compile(r'<td class="num">(\d+)</td><th scope="row">([^<]+)</th>\s*'
@@ -76,8 +76,8 @@ def test_bad_choices_are_refused(client, auth, ids, query, status):
 def test_change_since_previous_round(app, client, auth, ids):
     with app.app_context():
         study = db.session.get(Study, ids["study"])
-        rounds.close_round(study)
-        rounds.launch_next_round(study)
+        lifecycle.close_round(study)
+        lifecycle.launch_next_round(study)
         # round 2: Option 1 now leads (1.5), Option 2 second (0.4), Option 3 unchanged
         submit_round(study, 0, [(0.5, 3), (0.2, 2), (0.5, -1)])
         submit_round(study, 1, [(0.5, 3), (0.2, 2), (0.5, -1)])

@@ -1,0 +1,266 @@
+"""An expert's way through a round: open the link, consent, save, submit."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
+
+from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
+from elicit.extensions import db
+from elicit.models import (
+    Expert,
+    Invitation,
+    Judgment,
+    OptionComment,
+    Response,
+    ResponseRevision,
+    ResponseStatus,
+    Round,
+    RoundStatus,
+    SeedAnswer,
+)
+from elicit.models.base import utcnow
+from elicit.services import audit
+from elicit.services.common import tokens
+from elicit.services.common.sql import insert_ignoring_duplicates
+from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
+from elicit.services.responses.rules import options_in_round, validate_answers
+
+# Every expert page needs the round, the expert and the study: one query, not four.
+_WITH_ROUND_AND_STUDY = (joinedload(Invitation.round),
+                         joinedload(Invitation.expert).joinedload(Expert.study))
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """Return the live invitation behind a link token; raise InvalidLink otherwise."""
+    if not tokens.looks_like_token(token):
+        raise InvalidLink()
+    digest = tokens.hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest)
+                                   .options(*_WITH_ROUND_AND_STUDY))
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        raise InvalidLink()
+    return _live(invitation)
+
+
+def invitation_by_id(invitation_id: int) -> Invitation:
+    """Return the live invitation held in an expert's session."""
+    invitation = db.session.get(Invitation, invitation_id, options=_WITH_ROUND_AND_STUDY)
+    if invitation is None:
+        raise InvalidLink()
+    return _live(invitation)
+
+
+def _live(invitation: Invitation) -> Invitation:
+    if invitation.revoked_at is not None:
+        raise InvalidLink("revoked")
+    if invitation.round.status == RoundStatus.DRAFT:
+        raise InvalidLink()
+    if invitation.expert.study.deleted_at is not None:
+        raise InvalidLink()
+    return invitation
+
+
+def response_for(invitation: Invitation) -> Response | None:
+    """The expert's response in the invitation's round, if one was started."""
+    return db.session.scalar(
+        select(Response).where(Response.expert_id == invitation.expert_id,
+                               Response.round_id == invitation.round_id)
+    )
+
+
+def record_consent(invitation: Invitation) -> Response:
+    """Record the expert's consent (and first opening); idempotent."""
+    _require_open(invitation)
+    response = _lock_response(invitation)
+    if response.consent_at is None:
+        response.consent_at = utcnow()
+        if invitation.opened_at is None:
+            invitation.opened_at = response.consent_at
+        audit.record("response.consent", actor_type="expert", actor_id=invitation.expert_id,
+                     study_id=invitation.expert.study_id, obj=response)
+    db.session.commit()
+    return response
+
+
+def current_answers(response: Response | None) -> AnswerSet:
+    """The stored answers of a response as an AnswerSet (empty when None)."""
+    answers = AnswerSet()
+    if response is None:
+        return answers
+    for j in response.judgments:
+        answers.judgments[(j.option_id, j.criterion_id)] = JudgmentInput(
+            value=j.value, lowest=j.lowest, best=j.best, highest=j.highest,
+            confidence=j.confidence, abstained=j.abstained)
+    for c in response.comments:
+        answers.rationales[c.option_id] = c.rationale
+        answers.expertise[c.option_id] = c.expertise
+    for s in response.seed_answers:
+        answers.seeds[s.question_id] = SeedInput(q05=s.q05, q50=s.q50, q95=s.q95,
+                                                 abstained=s.abstained)
+    return answers
+
+
+def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) -> Response:
+    """Store a draft, or submit; one transaction, one audit event.
+
+    A submission requires every question answered or abstained. Submitting
+    the same answers again changes nothing (double clicks and retries give
+    one version); different answers after a submission become a new
+    revision, and earlier revisions are kept.
+    """
+    _require_open(invitation)
+    study = invitation.expert.study
+    errors = validate_answers(study, answers, complete=submit,
+                              options=options_in_round(study, invitation.round))
+    if errors:
+        raise ValidationFailed(errors)
+    response = _lock_response(invitation)
+    if not submit and response.is_submitted:
+        # A submitted response stays submitted; a new draft would hide it.
+        raise ValidationFailed({"form": _("Your answers are already submitted; "
+                                          "submit again to revise them.")})
+    _write_answers(response, answers)
+    snapshot = answers.to_json()
+    action = "response.save_draft"
+    if submit:
+        latest = response.revisions[-1].answers if response.revisions else None
+        if latest != snapshot or not response.is_submitted:
+            response.version += 1
+            response.revisions.append(ResponseRevision(version=response.version,
+                                                       answers=snapshot))
+            response.status = ResponseStatus.SUBMITTED
+            response.submitted_at = utcnow()
+            invitation.submitted_at = response.submitted_at
+            # An SQL increment, not read-modify-write: concurrent submissions by
+            # several experts must each invalidate cached results.
+            invitation.round.data_version = Round.data_version + 1
+            action = "response.submit" if response.version == 1 else "response.revise"
+        else:
+            action = "response.resubmit_unchanged"
+    audit.record(action, actor_type="expert", actor_id=invitation.expert_id,
+                 study_id=study.id, obj=response, details={"version": response.version})
+    _commit_keeping_loaded()
+    return response
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded.
+
+    The page shown next (the review, the form) reads the same study, round
+    and response; expiring them would reload each in a second transaction,
+    which on SQLite is a second write lock (POST requests begin IMMEDIATE).
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def accepts_answers(round_: Round) -> bool:
+    """True while the round is open and its deadline (if any) has not passed.
+
+    The deadline counts even before the job that closes due rounds has run.
+    """
+    if round_.status != RoundStatus.OPEN:
+        return False
+    if round_.closes_at is None:
+        return True
+    deadline = round_.closes_at
+    if deadline.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        deadline = deadline.replace(tzinfo=UTC)
+    return utcnow() < deadline
+
+
+def _require_open(invitation: Invitation) -> None:
+    if not accepts_answers(invitation.round):
+        raise RoundClosed("This round is closed and no longer accepts answers.")
+
+
+def _lock_response(invitation: Invitation) -> Response:
+    """Get or create the response row and lock it for the rest of the transaction."""
+    insert_ignoring_duplicates(
+        Response,
+        {"expert_id": invitation.expert_id, "round_id": invitation.round_id,
+         "status": ResponseStatus.DRAFT, "version": 0, "created_at": utcnow(),
+         "updated_at": utcnow()},
+        ("expert_id", "round_id"),
+    )
+    return db.session.scalars(
+        select(Response)
+        .where(Response.expert_id == invitation.expert_id,
+               Response.round_id == invitation.round_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+JUDGMENT_PARTS = ("value", "lowest", "best", "highest", "confidence", "abstained")
+SEED_PARTS = ("q05", "q50", "q95", "abstained")
+
+
+def _write_answers(response: Response, answers: AnswerSet) -> None:
+    """Make the response's rows equal to `answers`, updating rows in place.
+
+    Rows that are new (all of them on a first save) go in with one
+    multi-row INSERT per table rather than one INSERT per row.
+    """
+    new_judgments: list[dict] = []
+    existing = {(j.option_id, j.criterion_id): j for j in response.judgments}
+    for key, answer in answers.judgments.items():
+        row = existing.pop(key, None)
+        if answer.is_empty:
+            if row is not None:
+                response.judgments.remove(row)
+            continue
+        values = {name: getattr(answer, name) for name in JUDGMENT_PARTS}
+        if row is None:
+            new_judgments.append({"response_id": response.id, "option_id": key[0],
+                                  "criterion_id": key[1], **values})
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+    new_comments: list[dict] = []
+    comments = {c.option_id: c for c in response.comments}
+    for option_id in set(answers.rationales) | set(answers.expertise):
+        text = answers.rationales.get(option_id, "")
+        level = answers.expertise.get(option_id)
+        row = comments.get(option_id)
+        if row is None:
+            if text or level is not None:
+                new_comments.append({"response_id": response.id, "option_id": option_id,
+                                     "rationale": text, "expertise": level})
+        else:
+            row.rationale = text
+            row.expertise = level
+    new_seeds: list[dict] = []
+    seeds = {s.question_id: s for s in response.seed_answers}
+    for question_id, answer in answers.seeds.items():
+        row = seeds.get(question_id)
+        if answer.is_empty:
+            if row is not None:
+                response.seed_answers.remove(row)
+            continue
+        values = {name: getattr(answer, name) for name in SEED_PARTS}
+        if row is None:
+            new_seeds.append({"response_id": response.id, "question_id": question_id,
+                              **values})
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+    response.updated_at = utcnow()
+    db.session.flush()
+    added = {"judgments": (Judgment, new_judgments), "comments": (OptionComment, new_comments),
+             "seed_answers": (SeedAnswer, new_seeds)}
+    for model, rows in added.values():
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
+    stale = [name for name, (_, rows) in added.items() if rows]
+    if stale:  # the collections miss the new rows: load them again when asked
+        db.session.expire(response, stale)

@@ -1,0 +1,153 @@
+"""The methods report (CREDES/ACCORD items) and the reproducibility bundle."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import func, select
+
+from elicit.extensions import db
+from elicit.models import Invitation, Response, ResponseStatus, Round, Study
+from elicit.services.results import calibration, dashboard, exports, frames, summary
+from elicit.services.results.params import ResultParams, find_round
+from elicit.services.studies import api_definition
+
+ANCHORING_TEXT = {
+    "before": "From round 2 on, each expert saw the panel's anonymous feedback (median, "
+              "interquartile range and rationales) beside each question before answering.",
+    "after": "From round 2 on, each expert gave a new estimate first and then saw the "
+             "panel's anonymous feedback beside their own earlier answer, and could revise.",
+}
+METHOD_TEXT = {
+    "mean": "Equal-weight linear pool: the mean of the experts' expected impacts "
+            "(Stone 1961).",
+    "median": "The median of the experts' expected impacts.",
+    "trimmed": "The mean of the experts' expected impacts after trimming 10 % of the "
+               "weight from each tail.",
+    "geo-odds": "Likelihoods pooled as the geometric mean of odds (Satopää et al. 2014), "
+                "times the mean impact.",
+    "extremized": "Likelihoods pooled as extremized mean log-odds (d = 2.5; Baron et al. "
+                  "2014), times the mean impact.",
+    "cooke": "Linear pool with Cooke's classical-model performance weights from the "
+             "calibration questions (Cooke 1991).",
+}
+
+
+@dataclass(frozen=True)
+class RoundParticipation:
+    number: int
+    status: str
+    invited: int
+    submitted: int
+    retained: int | None  # submitted in this round among those who submitted the one before
+    dropped: int | None
+
+    @property
+    def response_rate(self) -> float:
+        return self.submitted / self.invited if self.invited else 0.0
+
+
+def participation(study: Study) -> list[RoundParticipation]:
+    """Panel size, responses and attrition per round."""
+    out: list[RoundParticipation] = []
+    before: set[int] | None = None
+    for round_ in study.rounds:
+        invited = db.session.scalar(select(func.count()).select_from(Invitation)
+                                    .where(Invitation.round_id == round_.id)) or 0
+        submitted = set(db.session.scalars(select(Response.expert_id).where(
+            Response.round_id == round_.id, Response.status == ResponseStatus.SUBMITTED)))
+        retained = len(submitted & before) if before is not None else None
+        dropped = len(before - submitted) if before is not None else None
+        out.append(RoundParticipation(round_.number, round_.status, invited, len(submitted),
+                                      retained, dropped))
+        before = submitted
+    return out
+
+
+def analysis_command(params: ResultParams, resamples: int,
+                     *, csv_name: str = "judgments.csv", seeds_name: str = "seeds.csv") -> str:
+    """The `python -m analysis rank` command that regenerates the ranking from the bundle."""
+    args = ["python", "-m", "analysis", "rank", csv_name, "--round", str(params.round),
+            "--method", params.method, "--resamples", str(resamples),
+            "--seed", str(dashboard.SEED)]
+    if params.method == "cooke":
+        args += ["--seeds", seeds_name]
+    return shlex.join(args + ["--json"])
+
+
+def report_context(study: Study, params: ResultParams,
+                   outcome: dashboard.RoundResults | None) -> dict[str, Any]:
+    """Everything the methods report shows."""
+    resamples = current_app.config["RESULTS_RESAMPLES"]
+    return {
+        "participation": participation(study),
+        "anchoring_text": ANCHORING_TEXT.get(study.anchoring, ""),
+        "method_text": METHOD_TEXT[params.method],
+        "rule_text": summary.rule_text(study),
+        "command": analysis_command(params, resamples),
+        "resamples": resamples,
+        "provenance": outcome.ranking.provenance.to_dict() if outcome else None,
+    }
+
+
+def bundle_frame(study: Study, params: ResultParams) -> pd.DataFrame:
+    """The round's tidy judgments as the bundle holds them: chosen groups, chosen weights."""
+    round_ = find_round(study, params.round)
+    frame = frames.filter_groups(frames.judgments_frame(round_), params)
+    overrides = dict(params.weights)
+    if overrides:
+        frame = frame.assign(weight=[overrides.get(c, w) for c, w in
+                                     zip(frame["criterion"], frame["weight"], strict=True)])
+    return frame
+
+
+def bundle(study: Study, params: ResultParams,
+           outcome: dashboard.RoundResults | None) -> bytes:
+    """A zip: tidy CSV, study definition JSON, the command, and the expected result."""
+
+    frame = bundle_frame(study, params)
+    resamples = current_app.config["RESULTS_RESAMPLES"]
+    command = analysis_command(params, resamples)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("judgments.csv", "".join(exports.csv_chunks(
+            frames.TIDY_COLUMNS, frame.itertuples(index=False))))
+        archive.writestr("study.json", json.dumps(api_definition.study_definition(study),
+                                                  indent=2, ensure_ascii=False))
+        if params.method == "cooke":
+            round_ = find_round(study, params.round)
+            archive.writestr("seeds.csv", calibration.seed_frame(round_).to_csv(index=False))
+        if outcome is not None:
+            archive.writestr("expected.json", json.dumps(outcome.ranking.to_dict(), indent=2,
+                                                         allow_nan=False))
+        archive.writestr("README.txt", _readme(study, params, command))
+        archive.writestr("reproduce.sh", f"#!/bin/sh\nset -e\n{command}\n")
+    return buffer.getvalue()
+
+
+def _readme(study: Study, params: ResultParams, command: str) -> str:
+    groups = ", ".join(params.groups) or "all"
+    return (
+        f"Reproducibility bundle for “{study.title}”, round {params.round}.\n\n"
+        f"judgments.csv  submitted judgments, experts under pseudonyms (groups: {groups};\n"
+        "               criterion weights as used for this ranking)\n"
+        "study.json     the study definition (options, criteria, calibration questions)\n"
+        + ("seeds.csv      calibration answers for Cooke's weights\n"
+           if params.method == "cooke" else "")
+        + "expected.json  the ranking the web application computed\n\n"
+        "Regenerate the ranking (needs the elicit `analysis` package):\n\n"
+        f"    {command}\n\n"
+        "The output should equal expected.json (same seed, same resamples).\n"
+    )
+
+
+def round_for(study: Study, params: ResultParams) -> Round | None:
+    """The round the report describes."""
+    return find_round(study, params.round) if params.round else None

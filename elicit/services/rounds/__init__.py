@@ -1,0 +1,3 @@
+"""Delphi round lifecycle (launch, close, deadlines) and the round overview."""
+
+__all__ = ["lifecycle", "overview"]

@@ -1,0 +1,172 @@
+"""Create, edit, delete and restore studies: the study-level fields.
+
+Options, criteria and seed questions are in `questions.py`; JSON export,
+import and cloning in `study_io.py`. Every write is one transaction with one
+audit event carrying a before/after summary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from elicit.errors import Conflict, ValidationFailed
+from elicit.extensions import db
+from elicit.models import (
+    AnchoringMode,
+    Membership,
+    Response,
+    Role,
+    Round,
+    RoundStatus,
+    Study,
+    User,
+)
+from elicit.models.base import utcnow
+from elicit.services import audit
+from elicit.services.studies import consensus, mail_texts
+
+STUDY_FIELDS = ("title", "briefing", "languages", "anchoring")
+
+
+def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: str) -> dict:
+    """Field errors of the study-level settings (empty when valid)."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Give the study a title."
+    elif len(title.strip()) > 300:
+        errors["title"] = "Keep the title under 300 characters."
+    if len(briefing) > 50_000:
+        errors["briefing"] = "Keep the briefing under 50,000 characters."
+    supported = current_app.config["LANGUAGES"]
+    if not languages:
+        errors["languages"] = "Choose at least one language."
+    elif unknown := [code for code in languages if code not in supported]:
+        errors["languages"] = f"Unsupported language(s): {', '.join(unknown)}."
+    if anchoring not in tuple(AnchoringMode):
+        errors["anchoring"] = f"Unknown anchoring setting {anchoring!r}."
+    return errors
+
+
+def _summary(study: Study) -> dict[str, Any]:
+    return {"title": study.title, "languages": list(study.languages),
+            "anchoring": study.anchoring, "briefing_chars": len(study.briefing)}
+
+
+def create_study(owner: User, *, title: str, briefing: str = "", languages: list[str] | None = None,
+                 anchoring: str = AnchoringMode.AFTER) -> Study:
+    """Create a draft study owned by `owner`."""
+    languages = languages or ["en"]
+    if errors := study_errors(title=title, briefing=briefing, languages=languages,
+                              anchoring=anchoring):
+        raise ValidationFailed(errors)
+    study = Study(title=title.strip(), briefing=briefing, languages=languages,
+                  anchoring=anchoring)
+    db.session.add(study)
+    db.session.add(Membership(user=owner, study=study, role=Role.OWNER))
+    db.session.flush()
+    audit.record("study.create", actor_type="user", actor_id=owner.id, study_id=study.id,
+                 obj=study, details={"after": _summary(study)})
+    db.session.commit()
+    return study
+
+
+def update_study(study: Study, *, actor_id: int, title: str, briefing: str,
+                 languages: list[str], anchoring: str) -> Study:
+    """Change the study-level settings; answers never depend on them."""
+    if errors := study_errors(title=title, briefing=briefing, languages=languages,
+                              anchoring=anchoring):
+        raise ValidationFailed(errors)
+    before = _summary(study)
+    study.title, study.briefing = title.strip(), briefing
+    study.languages, study.anchoring = list(languages), anchoring
+    audit.record("study.update", actor_type="user", actor_id=actor_id, study_id=study.id,
+                 obj=study, details={"before": before, "after": _summary(study)})
+    db.session.commit()
+    return study
+
+
+def launched(study: Study) -> bool:
+    """True once round 1 has been opened."""
+    return any(r.status != RoundStatus.DRAFT for r in study.rounds)
+
+
+def set_consensus_rule(study: Study, rule: dict[str, Any], *, actor_id: int) -> Study:
+    """Choose the consensus and stopping rule; only before round 1 is launched."""
+    if launched(study):
+        raise Conflict("The consensus rule is fixed once round 1 has been launched, so the "
+                       "panel is judged by the rule announced to it.")
+    clean = consensus.validate_rule(rule, study)
+    before = dict(study.consensus_rule or {})
+    study.consensus_rule = clean
+    audit.record("study.consensus_rule", actor_type="user", actor_id=actor_id,
+                 study_id=study.id, obj=study, details={"before": before, "after": clean})
+    db.session.commit()
+    return study
+
+
+def set_mail_templates(study: Study, templates: dict[str, dict[str, str]], *,
+                       actor_id: int) -> Study:
+    """Store the study's own invitation and reminder texts."""
+    clean = mail_texts.validate_templates(templates)
+    before = sorted((study.mail_templates or {}).keys())
+    study.mail_templates = clean
+    audit.record("study.mail_templates", actor_type="user", actor_id=actor_id,
+                 study_id=study.id, obj=study,
+                 details={"before": before, "after": sorted(clean.keys())})
+    db.session.commit()
+    return study
+
+
+def soft_delete_study(study: Study, *, confirm_title: str, actor_id: int) -> Study:
+    """Hide the study (and end its links) after the title was typed; purge is separate."""
+    if confirm_title.strip() != study.title.strip():
+        raise ValidationFailed({"confirm_title": "Type the study's title exactly to delete it."})
+    study.deleted_at = utcnow()
+    audit.record("study.delete", actor_type="user", actor_id=actor_id, study_id=study.id,
+                 obj=study, details={"title": study.title})
+    db.session.commit()
+    return study
+
+
+def deleted_study(study_id: int) -> Study:
+    """A soft-deleted study by id (for restore and purge)."""
+    study = db.session.get(Study, study_id)
+    if study is None or study.deleted_at is None:
+        raise Conflict(f"Study {study_id} is not in the bin (only deleted studies can be "
+                       "restored or purged).")
+    return study
+
+
+def restore_study(study: Study, *, actor_id: int | None = None) -> Study:
+    """Bring a soft-deleted study back."""
+    if study.deleted_at is None:
+        raise Conflict("This study is not deleted.")
+    study.deleted_at = None
+    audit.record("study.restore", actor_type="user" if actor_id else "system",
+                 actor_id=actor_id, study_id=study.id, obj=study)
+    db.session.commit()
+    return study
+
+
+def purge_study(study: Study, *, actor_id: int | None = None) -> None:
+    """Erase a soft-deleted study and every answer in it; the audit trail stays."""
+    if study.deleted_at is None:
+        raise Conflict("Delete the study first; only deleted studies can be purged.")
+    round_ids = select(Round.id).where(Round.study_id == study.id)
+    # Responses reference experts and rounds without cascade (deliberately): remove first.
+    db.session.execute(delete(Response).where(Response.round_id.in_(round_ids)))
+    audit.record("study.purge", actor_type="user" if actor_id else "system",
+                 actor_id=actor_id, study_id=study.id, obj=study,
+                 details={"title": study.title})
+    db.session.delete(study)
+    db.session.commit()
+
+
+def owners(study: Study) -> list[User]:
+    """The owners of a study."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.study_id == study.id,
+                                            Membership.role == Role.OWNER)))
