@@ -37,10 +37,14 @@ migrate: install
 demo: migrate
 	$(BIN)/flask --app wsgi demo
 
-## The whole suite: SQLite and PostgreSQL legs (PostgreSQL mandatory when CI=true). The few
-## `serial` tests (they restart PostgreSQL) run alone first, then the rest on two processes.
+## The whole suite: lint, layering, the analysis doctests, then SQLite and PostgreSQL legs
+## (PostgreSQL mandatory when CI=true). The few `serial` tests (they restart PostgreSQL) run
+## alone first, then the rest on two processes.
 test: install-dev browser
+	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
+	PYTHONPATH=. $(BIN)/lint-imports
 	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
+	$(BIN)/python -m pytest -p no:xdist -p no:cacheprovider --doctest-modules analysis -q
 	$(BIN)/python -m pytest -p no:xdist -m serial
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
 
@@ -58,6 +62,7 @@ browser:
 
 lint: install-dev
 	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
+	PYTHONPATH=. $(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

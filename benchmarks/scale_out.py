@@ -1,6 +1,6 @@
 """Scale-out sizing: expert submissions per second with 1 or 2 gunicorn instances.
 
-Measures the figures of the sizing table in docs/deploy.md. One PostgreSQL
+Measures the figures of the sizing table in docs/operations/deploy.md. One PostgreSQL
 database and one Redis (rate limits and results cache shared, as in the
 reference deployment) behind each configuration:
 

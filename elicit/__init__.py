@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
@@ -32,7 +33,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     """
     app = Flask(
         __name__,
-        template_folder="../templates",
+        template_folder=str(_beside_package("templates")),
         instance_relative_config=True,
     )
     configure(app, config)
@@ -72,7 +73,7 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
 
 
 def configure_scale_out(app: Flask) -> None:
-    """Settings derived for running as one of many instances (see docs/deploy.md)."""
+    """Settings derived for running as one of many instances (see docs/operations/deploy.md)."""
     app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         # A stalled Redis must not hang the login page: time out, count in memory.
@@ -168,6 +169,15 @@ def register_http_hooks(app: Flask) -> None:
 
 
 def _migrations_dir() -> str:
-    from pathlib import Path
+    return str(_beside_package("migrations"))
 
-    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+def _beside_package(name: str) -> Path:
+    """`templates/` or `migrations/` at the repository root, else inside the installed package.
+
+    The repository keeps both at its root; a wheel (`pip install .`) ships them
+    as `elicit/templates/` and `elicit/migrations/`.
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / name
+    return checkout if checkout.is_dir() else package / name

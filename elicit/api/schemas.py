@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from elicit.models import Criterion, Expert, Option, SeedQuestion, Study
 from elicit.services.results import TIDY_COLUMNS
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
@@ -113,29 +114,48 @@ JUDGMENTS_PAGE_SCHEMA = {
 }
 STUDY_DEFINITION_SCHEMA = {
     "type": "object",
+    "description": "A study definition: the organizer export's \"elicit-study\" format, or "
+                   "the same keys without format/version (the shape this API first accepted). "
+                   "Checked by the same rules as the organizer pages; every problem is named "
+                   "by its path, e.g. options[2].title.",
     "required": ["title"],
     "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 300},
-        "briefing": {"type": "string"},
+        "title": {"type": "string", "minLength": 1, "maxLength": Study.TITLE_MAX},
+        "briefing": {"type": "string", "maxLength": Study.BRIEFING_MAX},
+        "format": {"type": "string", "const": "elicit-study"},
+        "version": {"type": "integer", "const": 1},
         "languages": {"type": "array", "items": {"type": "string"}},
+        "mail_templates": {"type": "object"},
         "anchoring": {"type": "string", "enum": ["before", "after"]},
         "consensus_rule": {"type": "object"},
-        "options": {"type": "array", "items": {
+        "options": {"type": "array", "maxItems": Study.ITEMS_MAX, "items": {
             "type": "object", "required": ["title"],
-            "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 300},
-                           "description": {"type": "string"}}}},
-        "criteria": {"type": "array", "items": {
+            "properties": {"title": {"type": "string", "minLength": 1,
+                                     "maxLength": Option.TITLE_MAX},
+                           "description": {"type": "string",
+                                           "maxLength": Option.DESCRIPTION_MAX}}}},
+        "criteria": {"type": "array", "maxItems": Study.ITEMS_MAX, "items": {
             "type": "object", "required": ["name", "kind"],
-            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "properties": {"name": {"type": "string", "minLength": 1,
+                                    "maxLength": Criterion.NAME_MAX},
                            "kind": {"type": "string", "enum": ["probability", "scale"]},
-                           "question": {"type": "string"}, "four_step": {"type": "boolean"},
-                           "weight": {"type": "number"}, "scale_min": {"type": "integer"},
-                           "scale_max": {"type": "integer"},
-                           "scale_labels": {"type": "object"}}}},
-        "seed_questions": {"type": "array", "items": {
+                           "question": {"type": "string", "maxLength": Criterion.QUESTION_MAX},
+                           "four_step": {"type": "boolean"},
+                           "weight": {"type": "number", "minimum": -Criterion.WEIGHT_LIMIT,
+                                      "maximum": Criterion.WEIGHT_LIMIT},
+                           "scale_min": {"type": ["integer", "null"],
+                                         "minimum": -Criterion.SCALE_BOUND,
+                                         "maximum": Criterion.SCALE_BOUND},
+                           "scale_max": {"type": ["integer", "null"],
+                                         "minimum": -Criterion.SCALE_BOUND,
+                                         "maximum": Criterion.SCALE_BOUND},
+                           "scale_labels": {"type": "object", "additionalProperties": {
+                               "type": "string", "maxLength": Criterion.LABEL_MAX}}}}},
+        "seed_questions": {"type": "array", "maxItems": Study.ITEMS_MAX, "items": {
             "type": "object", "required": ["text"],
-            "properties": {"text": {"type": "string", "minLength": 1},
-                           "unit": {"type": "string", "maxLength": 60},
+            "properties": {"text": {"type": "string", "minLength": 1,
+                                    "maxLength": SeedQuestion.TEXT_MAX},
+                           "unit": {"type": "string", "maxLength": SeedQuestion.UNIT_MAX},
                            "scale": {"type": "string", "enum": ["uni", "log"]},
                            "realization": NUMBER_OR_NULL}}},
     },
@@ -145,10 +165,14 @@ PANEL_IMPORT_SCHEMA = {
     "required": ["experts"],
     "properties": {"experts": {"type": "array", "items": {
         "type": "object", "required": ["name", "email"],
-        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
-                       "email": {"type": "string", "minLength": 3, "maxLength": 254},
-                       "affiliation": {"type": "string"}, "group": {"type": "string"},
-                       "language": {"type": "string"}}}}},
+        "properties": {"name": {"type": "string", "minLength": 1,
+                                "maxLength": Expert.NAME_MAX},
+                       "email": {"type": "string", "minLength": 3,
+                                 "maxLength": Expert.EMAIL_MAX},
+                       "affiliation": {"type": "string", "maxLength": Expert.AFFILIATION_MAX},
+                       "group": {"type": "string", "maxLength": Expert.GROUP_MAX},
+                       "language": {"type": "string"},
+                       "expertise": {"type": ["string", "integer"]}}}}},
 }
 PANEL_IMPORTED_SCHEMA = {
     "type": "object", "required": ["added", "panel_size"],

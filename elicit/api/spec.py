@@ -20,6 +20,7 @@ ERROR_SCHEMA = {
 ERROR_TEXTS = {
     400: "Bad request", 401: "Missing or invalid token", 403: "Your role may not do this",
     404: "Not found or not yours", 409: "Conflicts with existing data",
+    413: "The request body is larger than MAX_CONTENT_LENGTH",
     500: "The background computation failed",
 }
 

@@ -16,9 +16,10 @@ from elicit.extensions import csrf
 from elicit.models import Job, JobStatus, Role
 from elicit.services import jobs, results
 from elicit.services.accounts import access, api_tokens
+from elicit.services.panel import importer
 from elicit.services.panel import status as panel_status
 from elicit.services.results import background, exports
-from elicit.services.studies import api_definition
+from elicit.services.studies import definition
 from elicit.services.studies.counts import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -115,14 +116,15 @@ def list_studies():
 
 
 @bp.post("/studies")
-@spec.operation("/studies", method="post", status=201, errors=(400, 401, 409),
+@spec.operation("/studies", method="post", status=201, errors=(400, 401, 409, 413),
                 summary="Create a draft study from its JSON definition (you become owner)",
                 request_body=schemas.STUDY_DEFINITION_SCHEMA, response=schemas.STUDY_SCHEMA)
 @token_required
 def create_study():
     """Create a study from a definition like the demo's JSON."""
     try:
-        study = api_definition.create_study(g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA))
+        study = definition.import_definition(
+            g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA), source="api")
     except (ValidationFailed, Conflict) as exc:
         _refused(exc)
     return jsonify(_study_json(study, Role.OWNER)), 201
@@ -244,7 +246,7 @@ def list_judgments(study_id: int):
 
 @bp.post("/studies/<int:study_id>/panel")
 @spec.operation("/studies/{study_id}/panel", method="post", status=201,
-                errors=(400, 401, 403, 404, 409),
+                errors=(400, 401, 403, 404, 409, 413),
                 summary="Add experts to the panel (organizers; all or nothing)",
                 request_body=schemas.PANEL_IMPORT_SCHEMA, response=schemas.PANEL_IMPORTED_SCHEMA)
 @token_required
@@ -252,10 +254,8 @@ def import_panel(study_id: int):
     """Import panel members from a JSON list."""
     study = _study(study_id, access.MANAGE_ROLES)
     experts = _json_body(schemas.PANEL_IMPORT_SCHEMA).get("experts")
-    if not isinstance(experts, list):
-        abort(400, "'experts' must be a list of {name, email, …} objects.")
     try:
-        added = api_definition.import_panel(study, experts, actor_id=g.api_user.id)
+        added = importer.import_rows(study, experts, actor_id=g.api_user.id).imported
     except (ValidationFailed, Conflict) as exc:
         _refused(exc)
     return jsonify({"added": added, "panel_size": len(study.experts)}), 201

@@ -23,7 +23,7 @@ study_cli = AppGroup("study", help="Export, import, restore and purge studies.")
 @click.argument("study")
 def study_export(study: str) -> None:
     """Print the study definition as JSON (options, criteria, seeds, rule, mail texts)."""
-    click.echo(json.dumps(definition.export_study(find_study(study)), indent=2,
+    click.echo(json.dumps(definition.export_definition(find_study(study)), indent=2,
                           ensure_ascii=False))
 
 
@@ -37,7 +37,7 @@ def study_import(file: Path, owner: str) -> None:
         raise click.UsageError(f"No account for {owner}.")
     try:
         data = json.loads(file.read_text(encoding="utf-8-sig"))
-        created = definition.import_study(user, data)
+        created = definition.import_definition(user, data, source="cli")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
     except DomainError as exc:

@@ -15,21 +15,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from elicit.extensions import db
-from elicit.models import (
-    Criterion,
-    Membership,
-    Option,
-    Role,
-    SeedQuestion,
-    Study,
-    User,
-)
-from elicit.services import audit
+from elicit.models import SeedQuestion, Study, User
 from elicit.services.accounts.users import hash_password
-from elicit.services.panel import experts
-from elicit.services.responses import answering as answer_service
+from elicit.services.panel import importer
+from elicit.services.responses import answering
 from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
 from elicit.services.rounds import lifecycle
+from elicit.services.studies import definition
 
 DEMO_SEED = 20250531  # the Shangri-La speech; any fixed number would do
 
@@ -93,37 +85,22 @@ def _demo_organizer(organizer: dict[str, str]) -> User:
 
 
 def _build_study(content: dict[str, Any], owner: User) -> Study:
-    study = Study(slug=content["slug"], title=content["title"], briefing=content["briefing"],
-                  languages=content["languages"], anchoring=content["anchoring"],
-                  consensus_rule=content["consensus_rule"])
-    db.session.add(study)
-    for position, item in enumerate(content["options"], start=1):
-        study.options.append(Option(position=position, **item))
-    for position, item in enumerate(content["criteria"], start=1):
-        study.criteria.append(Criterion(position=position, **item))
-    for position, item in enumerate(content["seed_questions"], start=1):
-        study.seed_questions.append(SeedQuestion(position=position, **item))
-    db.session.add(Membership(user=owner, study=study, role=Role.OWNER))
-    db.session.flush()
-    for item in content["experts"]:
-        experts.add_expert(study, name=item["name"], email=item["email"],
-                         affiliation=item["affiliation"], group=item["group"],
-                         language=item["language"])
-    audit.record("study.create", actor_type="system", study_id=study.id, obj=study,
-                 details={"source": "demo"})
-    db.session.commit()
+    """The demo's definition and panel, through the same paths as any import."""
+    study = definition.import_definition(owner, content, source="demo", slug=content["slug"])
+    panel = [{k: v for k, v in item.items() if k != "answers"} for item in content["experts"]]
+    importer.import_rows(study, panel, actor_id=owner.id)
     return study
 
 
 def _simulate_answers(study: Study, round_, content: dict[str, Any]) -> None:
     rng = np.random.default_rng(DEMO_SEED)
-    answering = [e for e, item in zip(study.experts, content["experts"], strict=True)
-                 if item["answers"]]
-    for expert, skill in zip(answering, content["seed_skill"], strict=True):
+    answered = [e for e, item in zip(study.experts, content["experts"], strict=True)
+                if item["answers"]]
+    for expert, skill in zip(answered, content["seed_skill"], strict=True):
         invitation = next(i for i in expert.invitations if i.round_id == round_.id)
-        answer_service.record_consent(invitation)
+        answering.record_consent(invitation)
         answers = _simulated_answer_set(study, content["profiles"], skill, rng)
-        answer_service.save_answers(invitation, answers, submit=True)
+        answering.save_answers(invitation, answers, submit=True)
 
 
 def _simulated_answer_set(study: Study, profiles: list[dict[str, Any]], skill: float,

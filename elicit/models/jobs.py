@@ -33,7 +33,7 @@ class Job(db.Model):
     error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     study_id: Mapped[int | None] = mapped_column(Integer, index=True)
     user_id: Mapped[int | None] = mapped_column(Integer)
-    #: the process whose thread pool holds the job (thread backend), see services.job_runner
+    #: the process whose thread pool holds the job (thread backend), see services/jobs/process.py
     runner: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,16 +13,21 @@ from elicit.models.base import created_at_column
 
 class Expert(db.Model):
     __tablename__ = "experts"
+    NAME_MAX = 200
+    EMAIL_MAX = 254
+    AFFILIATION_MAX = 300
+    GROUP_MAX = 80
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(
         ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    email: Mapped[str] = mapped_column(String(254), nullable=False)
-    affiliation: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), nullable=False)
+    affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX), nullable=False,
+                                             default="")
     # Stakeholder category, used for stratified results.
-    group: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    group: Mapped[str] = mapped_column(String(GROUP_MAX), nullable=False, default="")
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     expertise: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()

@@ -50,11 +50,16 @@ class RoundStatus(StrEnum):
 
 class Study(db.Model):
     __tablename__ = "studies"
+    # Limits, declared once: forms, services and the API's JSON schemas import them.
+    TITLE_MAX = 300
+    BRIEFING_MAX = 50_000
+    SLUG_MAX = 80
+    ITEMS_MAX = 5_000  # options, criteria or seed questions in one definition
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stable handle for scripts and the demo loader; unique when present.
-    slug: Mapped[str | None] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    slug: Mapped[str | None] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     briefing: Mapped[str] = mapped_column(Text, nullable=False, default="")
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=lambda: ["en"])
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=StudyStatus.DRAFT)
@@ -108,13 +113,15 @@ class Study(db.Model):
 
 class Option(db.Model):
     __tablename__ = "options"
+    TITLE_MAX = 300
+    DESCRIPTION_MAX = 5_000
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(
         ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
-    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Set when the option leaves the questionnaire (e.g. consensus reached):
     # it is asked up to and including this round, never after.
@@ -134,13 +141,19 @@ class Option(db.Model):
 
 class Criterion(db.Model):
     __tablename__ = "criteria"
+    NAME_MAX = 120
+    QUESTION_MAX = 2_000
+    LABEL_MAX = 120
+    WEIGHT_LIMIT = 100  # weights lie in [-WEIGHT_LIMIT, WEIGHT_LIMIT]
+    SCALE_SPAN_MAX = 100  # scale_max - scale_min
+    SCALE_BOUND = 10_000  # |scale_min|, |scale_max|
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(
         ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
-    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     question: Mapped[str] = mapped_column(Text, nullable=False, default="")
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     # Probability criteria: ask the IDEA four-step instead of one percentage.
@@ -183,6 +196,8 @@ class Criterion(db.Model):
 
 class SeedQuestion(db.Model):
     __tablename__ = "seed_questions"
+    TEXT_MAX = 2_000
+    UNIT_MAX = 60
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(
@@ -190,7 +205,7 @@ class SeedQuestion(db.Model):
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
-    unit: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    unit: Mapped[str] = mapped_column(String(UNIT_MAX), nullable=False, default="")
     # 'uni' or 'log': the background measure of Cooke's information score.
     scale: Mapped[str] = mapped_column(String(3), nullable=False, default="uni")
     # Known to organizers only; never sent to experts.

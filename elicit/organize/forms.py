@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elicit.fields import NumberField
+from elicit.models import Criterion, Expert, Option, SeedQuestion, Study
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -44,8 +45,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class StudyForm(Form):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    briefing = TextAreaField("Briefing (Markdown)", validators=[Length(max=50_000)],
+    title = StringField("Title", validators=[DataRequired(), Length(max=Study.TITLE_MAX)])
+    briefing = TextAreaField("Briefing (Markdown)", validators=[Length(max=Study.BRIEFING_MAX)],
                              render_kw={"rows": 14})
     languages = MultiCheckboxField("Languages experts may answer in",
                                    choices=list(LANGUAGE_NAMES.items()),
@@ -56,14 +57,15 @@ class StudyForm(Form):
 
 
 class OptionForm(Form):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Length(max=5000)],
+    title = StringField("Title", validators=[DataRequired(), Length(max=Option.TITLE_MAX)])
+    description = TextAreaField("Description", validators=[Length(max=Option.DESCRIPTION_MAX)],
                                 render_kw={"rows": 3})
 
 
 class CriterionForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    question = TextAreaField("Question shown to experts", validators=[Length(max=2000)],
+    name = StringField("Name", validators=[DataRequired(), Length(max=Criterion.NAME_MAX)])
+    question = TextAreaField("Question shown to experts",
+                             validators=[Length(max=Criterion.QUESTION_MAX)],
                              render_kw={"rows": 2})
     kind = RadioField("Kind", choices=[("probability", "Probability (0–100 %)"),
                                        ("scale", "Labelled scale")], default="probability")
@@ -74,7 +76,7 @@ class CriterionForm(Form):
         "Labels, one per line as “point: label”", render_kw={"rows": 4},
         description="For example “-3: Very harmful”. Points without a label show the number.")
     weight = NumberField("Weight in the multi-criteria score", validators=[InputRequired()],
-                         minimum=-100, maximum=100)
+                         minimum=-Criterion.WEIGHT_LIMIT, maximum=Criterion.WEIGHT_LIMIT)
 
     def validate_scale_labels(self, field) -> None:
         self.parsed_labels: dict[str, str] = {}
@@ -94,9 +96,10 @@ class CriterionForm(Form):
 
 
 class SeedForm(Form):
-    text = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)],
+    text = TextAreaField("Question",
+                         validators=[DataRequired(), Length(max=SeedQuestion.TEXT_MAX)],
                          render_kw={"rows": 2})
-    unit = StringField("Unit", validators=[Length(max=60)])
+    unit = StringField("Unit", validators=[Length(max=SeedQuestion.UNIT_MAX)])
     scale = RadioField("Scale", choices=[("uni", "Uniform"), ("log", "Logarithmic")],
                        default="uni")
     realization = NumberField("True value (never shown to experts)")
@@ -151,10 +154,10 @@ class JsonUploadForm(Form):
 
 
 class ExpertForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    affiliation = StringField("Affiliation", validators=[Length(max=300)])
-    group = StringField("Stakeholder group", validators=[Length(max=80)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=Expert.NAME_MAX)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=Expert.EMAIL_MAX)])
+    affiliation = StringField("Affiliation", validators=[Length(max=Expert.AFFILIATION_MAX)])
+    group = StringField("Stakeholder group", validators=[Length(max=Expert.GROUP_MAX)])
     language = SelectField("Language", choices=list(LANGUAGE_NAMES.items()))
 
 

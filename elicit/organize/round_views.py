@@ -41,7 +41,7 @@ def launch_round(study_id: int):
             return redirect(url_for("organize.rounds.show_round", study_id=study_id,
                                     number=round_.number))
     last = g.study.rounds[-1] if g.study.rounds else None
-    report = overview.consensus(g.study, last) if last is not None else None
+    report = overview.consensus_report(g.study, last) if last is not None else None
     status = status_for(form)
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
                            report=report, open_round=lifecycle.open_round(g.study)), status
@@ -90,7 +90,7 @@ def show_round(study_id: int, number: int):
         "organize/round_show.html", study=g.study, round=round_, counts=counts,
         timeline=overview.responses_over_time(round_),
         dispersion=overview.dispersion(g.study, judgments_frame(round_)),
-        report=overview.consensus(g.study, round_),
+        report=overview.consensus_report(g.study, round_),
         rule=consensus.describe(g.study.consensus_rule),
         manage=access.role_on(current_user, study_id) in access.MANAGE_ROLES,
         action=ActionForm(), deadline_form=DeadlineForm(formdata=None, obj=round_))

@@ -78,7 +78,7 @@ def import_study():
     if form.validate_on_submit():
         try:
             data = json.loads(upload_bytes(form.file).decode("utf-8-sig"))
-            study = definition.import_study(current_user, data)
+            study = definition.import_definition(current_user, data, source="import")
         except (UnicodeDecodeError, json.JSONDecodeError):
             form.file.errors = ["The file is not valid JSON."]
         except DomainError as exc:
@@ -133,7 +133,7 @@ def clone_study(study_id: int):
 @study_role(access.MANAGE_ROLES)
 def export_study(study_id: int):
     """Download the study definition as JSON (includes seed realizations)."""
-    body = json.dumps(definition.export_study(g.study), indent=2, ensure_ascii=False)
+    body = json.dumps(definition.export_definition(g.study), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="study-{study_id}.json"'})
 

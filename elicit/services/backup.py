@@ -2,7 +2,7 @@
 
 SQLite uses the online backup API, which copies a consistent snapshot while
 the application keeps serving. PostgreSQL uses `pg_dump`/`pg_restore` in the
-custom format (they must be on PATH; see the README).
+custom format (they must be on PATH; see docs/operations/deploy.md).
 """
 
 from __future__ import annotations

@@ -64,14 +64,15 @@ class Arrange:
         from elicit.models import User
         from elicit.services.panel import experts
         from elicit.services.rounds import lifecycle
-        from elicit.services.studies import definition as study_io
+        from elicit.services.studies.definition import import_definition
 
         title = f"Journey study {secrets.token_hex(3)}"
         with self.app.app_context():
             email, _password = self.organizer()
             owner = db.session.query(User).filter_by(email=email).one()
-            study = study_io.import_study(owner, definition(
-                title, anchoring=anchoring, options=options, four_step=four_step, seeds=seeds))
+            study = import_definition(owner, definition(
+                title, anchoring=anchoring, options=options, four_step=four_step, seeds=seeds),
+                source="test")
             for name in panel:
                 experts.add_expert(study, name=name, email=_email(name),
                                          group="academia" if len(name) % 2 else "government",

@@ -1,6 +1,6 @@
 """Two gunicorn instances on one PostgreSQL and one Redis behave as one site.
 
-The reference deployment of docs/deploy.md in miniature: two instances of
+The reference deployment of docs/operations/deploy.md in miniature: two instances of
 `wsgi:app` on two 127.0.0.1 ports, one PostgreSQL database, one Redis (rate
 limits, results cache, job queue) and one `flask worker`. Then:
 

@@ -1,8 +1,7 @@
-"""The plain-language summary, consensus rules and spreadsheet neutralisation."""
+"""The plain-language summary and spreadsheet neutralisation."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -36,17 +35,6 @@ def test_summary_names_rivals_when_the_lead_is_uncertain():
     text = summary.summarize(_table([0.5, 0.4, 0.1]), _Ranking(), None, previous_round=False)
     assert "an uncertain lead" in text and "B and C could also come first" in text
     assert "Kendall" not in text and "previous round" not in text
-
-
-@pytest.mark.parametrize("kind, threshold, values, expected", [
-    ("iqr", 1.0, [0.5, 1.5], ["consensus", "no consensus"]),
-    ("agreement", 0.75, [0.8, 0.5], ["consensus", "no consensus"]),
-    ("iqr", 1.0, [np.nan, 1.0], ["unknown", "consensus"]),
-])
-def test_consensus_status(kind, threshold, values, expected):
-    table = pd.DataFrame({"option": ["x", "y"], "criterion": "Impact", kind: values})
-    rule = {"kind": kind, "threshold": threshold, "criterion": "Impact"}
-    assert list(summary.consensus_status(table, rule).values()) == expected
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -29,11 +29,11 @@ class CsvReport:
     def bad_lines(self) -> set[int]:
         return {e.line for e in self.errors}
 
-    def error_dict(self) -> dict[str, str]:
-        """Errors as ValidationFailed expects them, one entry per line."""
+    def error_dict(self, item: str = "line") -> dict[str, str]:
+        """Errors as ValidationFailed expects them, one entry per line (or per `item`)."""
         grouped: dict[str, list[str]] = {}
         for error in self.errors:
-            grouped.setdefault(f"line {error.line}", []).append(error.message)
+            grouped.setdefault(f"{item} {error.line}", []).append(error.message)
         return {key: f"{key.capitalize()}: " + "; ".join(msgs) for key, msgs in grouped.items()}
 
 

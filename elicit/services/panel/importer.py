@@ -1,9 +1,16 @@
-"""Import a panel of experts from CSV: all rows checked, nothing written until clean."""
+"""Import a panel of experts from CSV or JSON: all rows checked, nothing written until clean.
+
+`import_panel` reads a CSV upload (organizer page, `flask panel import`);
+`import_rows` takes already-parsed objects (``POST /api/v1/studies/{id}/panel``).
+Both check each row with the same rules and add the experts the same way.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -33,7 +40,11 @@ class PanelImport:
 
 def check_panel_csv(study: Study, data: bytes) -> CsvReport:
     """Parse and check every row; `report.rows` keeps only the good ones."""
-    report = read_rows(data, required=REQUIRED, optional=OPTIONAL)
+    return check_rows(study, read_rows(data, required=REQUIRED, optional=OPTIONAL))
+
+
+def check_rows(study: Study, report: CsvReport) -> CsvReport:
+    """Check every row of `report`; bad ones move to `report.errors`."""
     taken = set(db.session.scalars(select(Expert.email).where(Expert.study_id == study.id)))
     languages = set(study.languages) & set(current_app.config["LANGUAGES"]) or {"en"}
     seen: dict[str, int] = {}
@@ -59,20 +70,20 @@ def _row_problems(row: dict[str, str], languages: set[str]) -> list[str]:
     problems = []
     if not row["name"]:
         problems.append("the name is empty")
-    elif len(row["name"]) > 200:
-        problems.append("the name is longer than 200 characters")
-    if not _EMAIL.match(normalise_email(row["email"])) or len(row["email"]) > 254:
+    elif len(row["name"]) > Expert.NAME_MAX:
+        problems.append(f"the name is longer than {Expert.NAME_MAX} characters")
+    if not _EMAIL.match(normalise_email(row["email"])) or len(row["email"]) > Expert.EMAIL_MAX:
         problems.append(f"“{row['email']}” is not an e-mail address")
-    if len(row.get("affiliation", "")) > 300:
-        problems.append("the affiliation is longer than 300 characters")
-    if len(row.get("group", "")) > 80:
-        problems.append("the group is longer than 80 characters")
+    if len(row.get("affiliation", "")) > Expert.AFFILIATION_MAX:
+        problems.append(f"the affiliation is longer than {Expert.AFFILIATION_MAX} characters")
+    if len(row.get("group", "")) > Expert.GROUP_MAX:
+        problems.append(f"the group is longer than {Expert.GROUP_MAX} characters")
     language = row.get("language") or ""
     if language and language.lower() not in languages:
         problems.append(f"language “{language}” is not one of the study's "
                         f"({', '.join(sorted(languages))})")
     expertise = row.get("expertise") or ""
-    if expertise and (not expertise.isdigit() or not 1 <= int(expertise) <= 5):
+    if expertise and expertise not in ("1", "2", "3", "4", "5"):
         problems.append(f"expertise “{expertise}” is not a whole number from 1 to 5")
     return problems
 
@@ -88,6 +99,41 @@ def import_panel(study: Study, data: bytes, *, only_valid: bool = False,
     header_broken = any(e.line == 1 for e in report.errors)
     if report.errors and (not only_valid or header_broken):
         raise ValidationFailed(report.error_dict())
+    return _add_rows(study, report, actor_id)
+
+
+def import_rows(study: Study, rows: Any, *, actor_id: int | None = None) -> PanelImport:
+    """Add experts from JSON objects (name, email[, affiliation, group, language,
+    expertise]); all or nothing.
+
+    :raise ValidationFailed: one entry per bad object (``expert 3``), nothing added.
+    """
+    if not isinstance(rows, list):
+        raise ValidationFailed({"experts": "“experts” must be a list of objects."})
+    report = CsvReport()
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            report.errors.append(RowError(n, "must be an object with name and email"))
+            continue
+        wrong = sorted(k for k, v in row.items() if k in REQUIRED + OPTIONAL
+                       and not isinstance(v, str) and not (k == "expertise" and _whole(v)))
+        unknown = sorted(k for k in row if k not in REQUIRED + OPTIONAL)
+        if wrong or unknown:
+            report.errors.extend(RowError(n, f"“{k}” must be text") for k in wrong)
+            report.errors.extend(RowError(n, f"unknown field “{k}”") for k in unknown)
+            continue
+        report.rows.append((n, {k: str(row.get(k, "")).strip() for k in REQUIRED + OPTIONAL}))
+    check_rows(study, report)
+    if report.errors:
+        raise ValidationFailed(report.error_dict("expert"))
+    return _add_rows(study, report, actor_id)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _add_rows(study: Study, report: CsvReport, actor_id: int | None) -> PanelImport:
     default_language = study.languages[0] if study.languages else "en"
     for _, row in report.rows:
         expert = experts.add_expert(

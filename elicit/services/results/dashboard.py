@@ -23,6 +23,7 @@ from elicit.services.common.progress import N_
 from elicit.services.results import cache, calibration, summary
 from elicit.services.results.frames import filter_groups, judgments_frame
 from elicit.services.results.params import ResultParams, find_round
+from elicit.services.studies import consensus
 
 SEED = 0  # the bootstrap seed: the same data always gives the same page
 
@@ -153,14 +154,14 @@ def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults 
     progress.report(0.1, N_("Ranking the options (bootstrap)"))
     ranking = rank_frame(valid, round_, params)
     progress.report(0.55, N_("Measuring consensus"))
-    consensus = analysis.consensus_table(valid, round=round_.number)
-    rule = summary.consensus_rule(study)
+    consensus_numbers = analysis.consensus_table(valid, round=round_.number)
+    rule = consensus.effective_rule(study)
     frames = {round_.number: live}
     before = _earlier(study, round_)
     if before is not None:
         earlier = filter_groups(judgments_frame(before), params)
         frames[before.number] = earlier.assign(group=earlier["group"].replace("", "all"))
-    status = summary.option_status(study, round_, frames, consensus)
+    status = summary.option_status(study, round_, frames, consensus_numbers)
     previous = _previous_ranks(study, round_, params)
     table = ranking.table.copy()
     table["consensus"] = table["option"].map(status).fillna("unknown")
@@ -172,8 +173,8 @@ def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults 
     stability = _stability(study, round_, params)
     w = _kendall_w(valid, round_, rule)
     text = summary.summarize(table, ranking, w, previous_round=bool(previous))
-    return RoundResults(params=params, ranking=ranking, table=table, consensus=consensus,
-                        consensus_rule=rule, rule_text=summary.rule_text(study), kendall_w=w,
+    return RoundResults(params=params, ranking=ranking, table=table, consensus=consensus_numbers,
+                        consensus_rule=rule, rule_text=consensus.rule_text(study), kendall_w=w,
                         risk=risk, stability=stability,
                         previous_round=(round_.number - 1) if previous else None,
                         n_experts=int(frame["expert"].nunique()), summary=text)

@@ -8,9 +8,10 @@ import pandas as pd
 
 import analysis
 from elicit.models import Option, Study
-from elicit.services.results import cache, frames, summary
+from elicit.services.results import cache, frames
 from elicit.services.results import charts as result_charts
 from elicit.services.results.params import ResultParams, find_round
+from elicit.services.studies import consensus
 
 STANCES = ("beneficial", "neutral", "harmful", "abstained")
 
@@ -62,7 +63,7 @@ def _detail(study: Study, params: ResultParams, option: Option) -> OptionDetail:
         columns=frames.TIDY_COLUMNS)
     frame = frames.filter_groups(frame, params)
     rows = frame[frame["option"] == option.title]
-    criterion = summary.consensus_rule(study)["criterion"]
+    criterion = consensus.effective_rule(study).get("criterion", "")
     on = rows[rows["criterion"] == criterion]
     values = pd.to_numeric(on["value"], errors="coerce")
     median = float(values.median()) if values.notna().any() else None

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from elicit.extensions import db
 from elicit.models import Invitation, Response, ResponseStatus, Round, Study
-from elicit.services.results import calibration, dashboard, exports, frames, summary
+from elicit.services.results import calibration, dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
-from elicit.services.studies import api_definition
+from elicit.services.studies import consensus, definition
 
 ANCHORING_TEXT = {
     "before": "From round 2 on, each expert saw the panel's anonymous feedback (median, "
@@ -90,7 +90,7 @@ def report_context(study: Study, params: ResultParams,
         "participation": participation(study),
         "anchoring_text": ANCHORING_TEXT.get(study.anchoring, ""),
         "method_text": METHOD_TEXT[params.method],
-        "rule_text": summary.rule_text(study),
+        "rule_text": consensus.rule_text(study),
         "command": analysis_command(params, resamples),
         "resamples": resamples,
         "provenance": outcome.ranking.provenance.to_dict() if outcome else None,
@@ -111,7 +111,6 @@ def bundle_frame(study: Study, params: ResultParams) -> pd.DataFrame:
 def bundle(study: Study, params: ResultParams,
            outcome: dashboard.RoundResults | None) -> bytes:
     """A zip: tidy CSV, study definition JSON, the command, and the expected result."""
-
     frame = bundle_frame(study, params)
     resamples = current_app.config["RESULTS_RESAMPLES"]
     command = analysis_command(params, resamples)
@@ -119,7 +118,7 @@ def bundle(study: Study, params: ResultParams,
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("judgments.csv", "".join(exports.csv_chunks(
             frames.TIDY_COLUMNS, frame.itertuples(index=False))))
-        archive.writestr("study.json", json.dumps(api_definition.study_definition(study),
+        archive.writestr("study.json", json.dumps(definition.export_definition(study),
                                                   indent=2, ensure_ascii=False))
         if params.method == "cooke":
             round_ = find_round(study, params.round)

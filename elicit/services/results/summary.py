@@ -8,84 +8,26 @@ from typing import Any
 import pandas as pd
 
 from elicit.models import Round, Study
-from elicit.services.studies import consensus as consensus_rules
+from elicit.services.studies import consensus
 
-RULE_KINDS = {
-    "iqr": ("IQR", "<="),
-    "quartile_deviation": ("quartile deviation", "<="),
-    "agreement": ("share of experts within one step of the median", ">="),
-    "cv": ("coefficient of variation", "<="),
-}
 CONSENSUS = "consensus"
 DISSENT = "no consensus"
 
 
-def has_organizer_rule(study: Study) -> bool:
-    """Whether the organizers chose a rule that `consensus_rules` can evaluate."""
-    rule = study.consensus_rule or {}
-    return rule.get("kind") in consensus_rules.KINDS and any(
-        c.name == rule.get("criterion") for c in study.criteria)
-
-
-def rule_text(study: Study) -> str:
-    """The consensus rule in words (the organizers' rule, or the default)."""
-    if has_organizer_rule(study):
-        return consensus_rules.describe(study.consensus_rule)
-    return "by default " + describe_rule(consensus_rule(study))
-
-
 def option_status(study: Study, round_: Round, frames: dict[int, pd.DataFrame],
-                  consensus: pd.DataFrame) -> dict[str, str]:
+                  numbers: pd.DataFrame | None = None) -> dict[str, str]:
     """Per option title: 'consensus', 'no consensus' or 'unknown' in this round.
 
-    The organizers' rule is evaluated by `services.consensus_rules` (the same
-    reading as the organizer pages); without one, IQR ≤ 1 on the first scale
-    criterion.
+    The rule is the study's effective rule (`studies.consensus.effective_rule`),
+    evaluated exactly as the organizer pages evaluate it; `numbers` is the
+    round's consensus table if already computed.
     """
-    if has_organizer_rule(study):
-        report = consensus_rules.evaluate(study, round_, frames)
-        if report is not None:
-            return {row.option.title: CONSENSUS if row.met else
-                    DISSENT if row.met is False else "unknown" for row in report.rows}
-    return consensus_status(consensus, consensus_rule(study))
-
-
-def consensus_rule(study: Study) -> dict[str, Any]:
-    """The study's consensus rule, defaulting to IQR ≤ 1 on the first scale criterion."""
-    rule = dict(study.consensus_rule or {})
-    scale = [c.name for c in study.criteria if c.kind == "scale"]
-    rule.setdefault("kind", "iqr")
-    rule.setdefault("threshold", 1.0)
-    if not rule.get("criterion"):
-        rule["criterion"] = scale[0] if scale else (study.criteria[0].name
-                                                    if study.criteria else "")
-    if rule["kind"] not in RULE_KINDS:
-        rule["kind"] = "iqr"
-    return rule
-
-
-def describe_rule(rule: dict[str, Any]) -> str:
-    """'IQR <= 1 on Impact' in words."""
-    name, op = RULE_KINDS[rule["kind"]]
-    sign = "≤" if op == "<=" else "≥"
-    return f"{name} {sign} {rule['threshold']:g} on {rule['criterion']}"
-
-
-def consensus_status(consensus: pd.DataFrame, rule: dict[str, Any]) -> dict[str, str]:
-    """Per option: 'consensus' or 'no consensus' under the rule (empty if not applicable)."""
-    rows = consensus[consensus["criterion"] == rule["criterion"]]
-    column = rule["kind"]
-    _, op = RULE_KINDS[column]
-    threshold = float(rule["threshold"])
-    status = {}
-    for option, value in zip(rows["option"], rows[column], strict=True):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            status[option] = "unknown"
-        elif (value <= threshold + 1e-12) if op == "<=" else (value >= threshold - 1e-12):
-            status[option] = CONSENSUS
-        else:
-            status[option] = DISSENT
-    return status
+    report = consensus.evaluate(study, round_, frames, rule=consensus.effective_rule(study),
+                                numbers=numbers)
+    if report is None:
+        return {}
+    return {row.option.title: CONSENSUS if row.met else DISSENT if row.met is False
+            else "unknown" for row in report.rows}
 
 
 def _robustness(p_first: float) -> str:

@@ -13,8 +13,7 @@ import analysis
 from elicit.extensions import db
 from elicit.models import Option, Response, ResponseStatus, Round, Study
 from elicit.services.results.frames import judgments_frame
-from elicit.services.studies import consensus as consensus_rules
-from elicit.services.studies import questions
+from elicit.services.studies import consensus, questions
 
 
 @dataclass(frozen=True)
@@ -75,15 +74,15 @@ def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def consensus(study: Study, round_: Round) -> consensus_rules.ConsensusReport | None:
+def consensus_report(study: Study, round_: Round) -> consensus.ConsensusReport | None:
     """Which options met the study's consensus rule in this round."""
-    return consensus_rules.evaluate(study, round_, frames_for(study, round_.number))
+    return consensus.evaluate(study, round_, frames_for(study, round_.number))
 
 
 def retire_consensus_options(study: Study, number: int, *, actor_id: int | None) -> list[Option]:
     """Retire, after round `number`, every still-asked option that met the rule (no commit)."""
     round_ = next((r for r in study.rounds if r.number == number), None)
-    report = consensus(study, round_) if round_ is not None else None
+    report = consensus_report(study, round_) if round_ is not None else None
     if report is None:
         return []
     retired = []

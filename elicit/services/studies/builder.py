@@ -1,7 +1,7 @@
 """Create, edit, delete and restore studies: the study-level fields.
 
 Options, criteria and seed questions are in `questions.py`; JSON export,
-import and cloning in `study_io.py`. Every write is one transaction with one
+import and cloning in `definition.py`. Every write is one transaction with one
 audit event carrying a before/after summary.
 """
 
@@ -36,10 +36,10 @@ def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: 
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "Give the study a title."
-    elif len(title.strip()) > 300:
-        errors["title"] = "Keep the title under 300 characters."
-    if len(briefing) > 50_000:
-        errors["briefing"] = "Keep the briefing under 50,000 characters."
+    elif len(title.strip()) > Study.TITLE_MAX:
+        errors["title"] = f"Keep the title under {Study.TITLE_MAX} characters."
+    if len(briefing) > Study.BRIEFING_MAX:
+        errors["briefing"] = f"Keep the briefing under {Study.BRIEFING_MAX:,} characters."
     supported = current_app.config["LANGUAGES"]
     if not languages:
         errors["languages"] = "Choose at least one language."

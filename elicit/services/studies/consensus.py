@@ -13,6 +13,12 @@ A rule is a small JSON object stored on the study, chosen before round 1:
 Thresholds and tolerances are in the criterion's units; for a probability
 criterion they are in percentage points (10 = ten points). The numbers come
 from `analysis.consensus_table` and `analysis.stability`.
+
+This module is the only consensus vocabulary: the organizer pages, the round
+overview (which options to stop asking) and the results dashboard all read a
+rule through `validate_rule`, `describe` and `evaluate`. Without a rule of the
+organizers', the results use `effective_rule`: IQR ≤ 1 on the first scale
+criterion (≤ 10 points on a probability criterion when there is no scale).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import analysis
 from elicit.errors import ValidationFailed
 from elicit.models import Criterion, Option, Round, Study
 
+DEFAULT_THRESHOLD = {"scale": 1.0, "probability": 10.0}  # rule units (points for probabilities)
 KINDS = {
     "iqr": "IQR at most the threshold",
     "agreement": "share of experts within the tolerance of the median at least the threshold",
@@ -118,18 +125,57 @@ def describe(rule: dict[str, Any] | None) -> str:
             f"by at most {rule['threshold']:g} since the previous round.")
 
 
-def evaluate(study: Study, round_: Round,
-             frames: dict[int, pd.DataFrame]) -> ConsensusReport | None:
-    """Evaluate the study's rule on round `round_`; `frames` maps round number → tidy judgments.
-
-    Returns None when the study has no usable rule.
-    """
+def is_chosen(study: Study) -> bool:
+    """Whether the organizers chose a rule that can be evaluated on this study."""
     rule = study.consensus_rule or {}
+    return rule.get("kind") in KINDS and any(
+        c.name == rule.get("criterion") for c in study.criteria)
+
+
+def effective_rule(study: Study) -> dict[str, Any]:
+    """The organizers' rule, else the default: IQR ≤ 1 on the first scale criterion.
+
+    Without a scale criterion the default reads the first criterion (a
+    probability: IQR ≤ 10 points). Empty when the study has no criteria.
+    """
+    if is_chosen(study):
+        return dict(study.consensus_rule)
+    if not study.criteria:
+        return {}
+    criterion = next((c for c in study.criteria if c.kind == "scale"), study.criteria[0])
+    return {"kind": "iqr", "criterion": criterion.name,
+            "threshold": DEFAULT_THRESHOLD["probability" if criterion.is_probability
+                                           else "scale"]}
+
+
+def rule_text(study: Study) -> str:
+    """The rule the results read, in words (marked as the default when it is)."""
+    rule = effective_rule(study)
+    if not rule:
+        return describe(None)
+    if is_chosen(study):
+        return describe(rule)
+    return describe(rule).removesuffix(".") + " (the default: the organizers chose no rule)."
+
+
+def evaluate(study: Study, round_: Round, frames: dict[int, pd.DataFrame], *,
+             rule: dict[str, Any] | None = None,
+             numbers: pd.DataFrame | None = None) -> ConsensusReport | None:
+    """Evaluate a rule on round `round_`; `frames` maps round number → tidy judgments.
+
+    `rule` defaults to the organizers' rule (`study.consensus_rule`); pass
+    `effective_rule(study)` to fall back on the default. `numbers` is the
+    round's `analysis.consensus_table` when the caller has it already (its
+    medians and IQRs are reused; an agreement rule recomputes with its own
+    tolerance). Returns None when the rule cannot be evaluated (unknown kind or
+    criterion).
+    """
+    rule = study.consensus_rule or {} if rule is None else rule
     criterion = next((c for c in study.criteria if c.name == rule.get("criterion")), None)
     if rule.get("kind") not in KINDS or criterion is None:
         return None
     current = frames.get(round_.number, pd.DataFrame())
-    table = _table(current, criterion, rule)
+    table = _table(current, criterion, rule, numbers)
     changes = _changes(frames, round_.number, criterion) if rule["kind"] == "stability" else {}
     rows = []
     for option in study.options:
@@ -143,7 +189,12 @@ def evaluate(study: Study, round_: Round,
     return ConsensusReport(rule=rule, description=describe(rule), rows=rows)
 
 
-def _table(frame: pd.DataFrame, criterion: Criterion, rule: dict[str, Any]) -> dict:
+def _table(frame: pd.DataFrame, criterion: Criterion, rule: dict[str, Any],
+           numbers: pd.DataFrame | None) -> dict:
+    if numbers is not None and rule["kind"] != "agreement":
+        table = numbers[numbers["criterion"] == criterion.name]
+        return {r["option"]: {k: _clean(r[k]) for k in ("n", "median", "iqr", "agreement")}
+                for r in table.to_dict("records")}
     rows = frame[frame["criterion"] == criterion.name] if not frame.empty else frame
     if rows.empty:
         return {}

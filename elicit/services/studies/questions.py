@@ -57,10 +57,10 @@ def option_errors(title: str, description: str) -> dict[str, str]:
     errors = {}
     if not title.strip():
         errors["title"] = "Give the option a title."
-    elif len(title.strip()) > 300:
-        errors["title"] = "Keep the title under 300 characters."
-    if len(description) > 5000:
-        errors["description"] = "Keep the description under 5,000 characters."
+    elif len(title.strip()) > Option.TITLE_MAX:
+        errors["title"] = f"Keep the title under {Option.TITLE_MAX} characters."
+    if len(description) > Option.DESCRIPTION_MAX:
+        errors["description"] = f"Keep the description under {Option.DESCRIPTION_MAX:,} characters."
     return errors
 
 
@@ -152,26 +152,40 @@ def criterion_errors(values: dict[str, Any]) -> dict[str, str]:
     name = (values.get("name") or "").strip()
     if not name:
         errors["name"] = "Name the criterion."
-    elif len(name) > 120:
-        errors["name"] = "Keep the name under 120 characters."
+    elif len(name) > Criterion.NAME_MAX:
+        errors["name"] = f"Keep the name under {Criterion.NAME_MAX} characters."
+    if len(values.get("question") or "") > Criterion.QUESTION_MAX:
+        errors["question"] = f"Keep the question under {Criterion.QUESTION_MAX:,} characters."
     kind = values.get("kind")
     if kind not in tuple(CriterionKind):
         errors["kind"] = "Choose probability or scale."
     weight = values.get("weight", 1.0)
-    if not isinstance(weight, int | float) or not math.isfinite(weight) \
-            or not -100 <= weight <= 100:
-        errors["weight"] = "The weight lies between −100 and 100."
+    limit = Criterion.WEIGHT_LIMIT
+    if isinstance(weight, bool) or not isinstance(weight, int | float) \
+            or not math.isfinite(weight) or not -limit <= weight <= limit:
+        errors["weight"] = f"The weight lies between −{limit} and {limit}."
     if kind == CriterionKind.SCALE:
         low, high = values.get("scale_min"), values.get("scale_max")
-        if not isinstance(low, int) or not isinstance(high, int):
+        bound, span = Criterion.SCALE_BOUND, Criterion.SCALE_SPAN_MAX
+        labels = values.get("scale_labels") or {}
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (low, high)):
             errors["scale_min"] = "Give the lowest and highest point of the scale."
-        elif not low < high or high - low > 100:
-            errors["scale_max"] = "The highest point must exceed the lowest, by at most 100."
+        elif not -bound <= low <= bound or not -bound <= high <= bound:
+            errors["scale_min"] = f"Scale points lie between −{bound:,} and {bound:,}."
+        elif not low < high or high - low > span:
+            errors["scale_max"] = f"The highest point must exceed the lowest, by at most {span}."
+        elif not isinstance(labels, dict):
+            errors["scale_labels"] = "Scale labels map a point to its label."
         else:
-            bad = [k for k in (values.get("scale_labels") or {})
-                   if not k.lstrip("-").isdigit() or not low <= int(k) <= high]
+            bad = [str(k) for k in labels if not isinstance(k, str)
+                   or not k.lstrip("-").isdigit() or not low <= int(k) <= high]
+            long = [k for k, v in labels.items() if not isinstance(v, str)
+                    or len(v) > Criterion.LABEL_MAX]
             if bad:
                 errors["scale_labels"] = f"Labels for points outside the scale: {', '.join(bad)}."
+            elif long:
+                errors["scale_labels"] = (f"Keep each label under {Criterion.LABEL_MAX} "
+                                          "characters.")
     return errors
 
 
@@ -252,8 +266,10 @@ def seed_errors(values: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (values.get("text") or "").strip():
         errors["text"] = "Write the question."
-    if len(values.get("unit") or "") > 60:
-        errors["unit"] = "Keep the unit under 60 characters."
+    elif len(values["text"]) > SeedQuestion.TEXT_MAX:
+        errors["text"] = f"Keep the question under {SeedQuestion.TEXT_MAX:,} characters."
+    if len(values.get("unit") or "") > SeedQuestion.UNIT_MAX:
+        errors["unit"] = f"Keep the unit under {SeedQuestion.UNIT_MAX} characters."
     if values.get("scale", "uni") not in ("uni", "log"):
         errors["scale"] = "Choose uniform or logarithmic."
     realization = values.get("realization")

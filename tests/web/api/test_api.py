@@ -145,12 +145,59 @@ def test_create_a_study_from_its_definition(client, token, app):
         study = db.session.get(Study, body["id"])
         assert [c.name for c in study.criteria] == ["Likelihood", "Impact"]
         assert study.seed_questions[0].realization == 3
-    for bad, status in [({"options": []}, 400), ([1, 2], 400),
-                        ({"title": "x", "options": [{"title": "a"}, {"title": "a"}]}, 409),
-                        ({"title": "x", "criteria": [{"name": "c", "kind": "vibes"}]}, 400)]:
+    for bad in [{"options": []}, [1, 2],
+                {"title": "x", "options": [{"title": "a"}, {"title": "a"}]},
+                {"title": "x", "criteria": [{"name": "c", "kind": "vibes"}]}]:
         refused = _post(client, "/api/v1/studies", bad, token["analyst"])
-        assert refused.status_code == status, bad
-        _validate(client, "/studies", refused.get_json(), status=str(status), method="post")
+        assert refused.status_code == 400, bad
+        _validate(client, "/studies", refused.get_json(), status="400", method="post")
+
+
+# What the organizer pages refuse, the API refuses too: one validation path (each with the
+# field named in the answer).
+PAGE_REFUSALS = [
+    ({"briefing": "x" * 50_001}, "briefing"),
+    ({"consensus_rule": {"kind": "vibes", "criterion": "Impact"}}, "kind"),
+    ({"consensus_rule": {"kind": "iqr", "criterion": "Nope", "threshold": 1}}, "criteria"),
+    ({"languages": ["tlh"]}, "tlh"),
+    ({"languages": 5}, "languages"),
+    ({"title": "   "}, "title"),
+    ({"options": [{"title": "a", "description": "d" * 5_001}]}, "description"),
+    ({"criteria": [{"name": "Impact", "kind": "scale", "scale_min": 0, "scale_max": 2,
+                    "scale_labels": [1, 2]}]}, "scale_labels"),
+    ({"criteria": [{"name": "Impact", "kind": "scale", "scale_min": 0, "scale_max": 2,
+                    "scale_labels": {"7": "far out"}}]}, "outside the scale"),
+    ({"criteria": [{"name": "Impact", "kind": "scale", "scale_min": -2**40, "scale_max": 2}]},
+     "scale_min"),
+    ({"criteria": [{"name": "Impact", "kind": "scale", "scale_min": 0, "scale_max": 2,
+                    "weight": True}]}, "weight"),
+    ({"seed_questions": [{"text": 5}]}, "text"),
+    ({"seed_questions": [{"text": "How many?", "scale": "log", "realization": -1}]},
+     "positive"),
+]
+
+
+@pytest.mark.parametrize("change, named", PAGE_REFUSALS)
+def test_the_api_refuses_what_the_pages_refuse(client, token, app, change, named):
+    definition = {"title": "Arctic options",
+                  "criteria": [{"name": "Impact", "kind": "scale", "scale_min": -2,
+                                "scale_max": 2}], **change}
+    refused = _post(client, "/api/v1/studies", definition, token["analyst"])
+    assert refused.status_code == 400, refused.get_json()
+    assert named in refused.get_json()["error"]["detail"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Study)) == 1
+
+
+def test_the_exported_format_is_accepted_by_the_api(client, token, app):
+    with app.app_context():
+        from elicit.services.studies import definition
+
+        exported = definition.export_definition(db.session.get(Study, token["study"]))
+    created = _post(client, "/api/v1/studies", {**exported, "title": "Copy"}, token["analyst"])
+    assert created.status_code == 201, created.get_json()
+    assert [o["title"] for o in created.get_json()["options"]] == [
+        o["title"] for o in exported["options"]]
 
 
 def test_import_a_panel_needs_an_organizer(client, token, app):
@@ -167,7 +214,9 @@ def test_import_a_panel_needs_an_organizer(client, token, app):
     again = _post(client, path, {"experts": [{"name": "New", "email": "new@example.org"},
                                              {"name": "Dana", "email": "dana@example.org"}]},
                   token["secret"])
-    assert again.status_code == 409  # all or nothing: "New" was not added either
+    assert again.status_code == 400  # all or nothing: "New" was not added either
+    assert "Expert 2: dana@example.org is already on the panel" in again.get_json()["error"][
+        "detail"]
     with app.app_context():
         assert len(db.session.get(Study, token["study"]).experts) == 5
     assert _post(client, path, {"experts": "nope"}, token["secret"]).status_code == 400

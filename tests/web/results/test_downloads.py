@@ -139,7 +139,8 @@ def test_report_has_the_reporting_items(app, client, analyst):
     page = _get(client, analyst, "report").get_data(as_text=True)
     outcome = _ranking(app, analyst)
     for item in ["Response and attrition per round", "Consensus rule",
-                 "IQR ≤ 1 on Impact", "Feedback between rounds", "Equal-weight linear pool",
+                 "the IQR of “Impact” is at most 1", "Feedback between rounds",
+                 "Equal-weight linear pool",
                  outcome.ranking.provenance.input_sha256, "python -m analysis rank",
                  "67 %", "IDEA four-step"]:
         assert item in page, item
