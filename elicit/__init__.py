@@ -49,22 +49,26 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
 
 
 def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
-    """Load settings in order: defaults, environment, explicit overrides."""
-    app.config.from_mapping(settings.default_settings(app.instance_path))
-    app.config.from_mapping(settings.environment_settings())
+    """Load settings in order: defaults, environment, explicit overrides (settings_table)."""
+    # Imported here, not at the top: `python -m elicit.settings_table` imports this package.
+    from elicit import settings_table
+
+    app.config.from_mapping(settings_table.default_settings(app.instance_path))
+    environment = settings_table.environment_settings()
+    app.config.from_mapping(environment)
     if config == "testing":
         app.config.from_mapping(settings.testing_settings())
     elif isinstance(config, Mapping):
         app.config.from_mapping(config)
     elif config is not None:
         raise ValueError(f"config must be a mapping or 'testing', got {config!r}")
-    if str(app.config.get("BASE_URL", "")).startswith("https://") \
-            and "SESSION_COOKIE_SECURE" not in settings.environment_settings():
+    if str(app.config["BASE_URL"]).startswith("https://") \
+            and "SESSION_COOKIE_SECURE" not in environment:
         # Served over HTTPS: cookies must never travel in clear text.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
-    if not app.config.get("SECRET_KEY"):
-        if app.config.get("REDIS_URL"):
+    if not app.config["SECRET_KEY"]:
+        if app.config["REDIS_URL"]:
             # Redis suggests several instances: each machine would make its own key.
             app.logger.warning("SECRET_KEY is not set: using instance/secret_key; every "
                                "instance behind a load balancer needs the same SECRET_KEY")
@@ -75,12 +79,13 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
 def configure_scale_out(app: Flask) -> None:
     """Settings derived for running as one of many instances (see docs/operations/deploy.md)."""
     app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config)
-    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+    if app.config["RATELIMIT_STORAGE_OPTIONS"] is None:
+        redis = app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss"))
         # A stalled Redis must not hang the login page: time out, count in memory.
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                              {"socket_connect_timeout": 2, "socket_timeout": 2})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = (
+            {"socket_connect_timeout": 2, "socket_timeout": 2} if redis else {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(app.config)
-    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    hops = int(app.config["TRUSTED_PROXIES"] or 0)
     if hops:
         # Behind N proxies the client's address is the Nth from the right of
         # X-Forwarded-For; without this every client looks like the proxy and

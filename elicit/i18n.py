@@ -11,7 +11,7 @@ def select_locale() -> str:
     """Flask-Babel locale selector (English-only outside a request, e.g. in the CLI)."""
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config.get("BABEL_DEFAULT_LOCALE", supported[0])
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     preferred = getattr(g, "preferred_locale", None)
     if preferred in supported:
         return preferred
@@ -22,7 +22,7 @@ def study_locales(study_languages: Sequence[str] | None) -> list[str]:
     """The study's languages that the interface supports, in the study's order."""
     supported = current_app.config["LANGUAGES"]
     offered = [lang for lang in (study_languages or []) if lang in supported]
-    return offered or [current_app.config.get("BABEL_DEFAULT_LOCALE", supported[0])]
+    return offered or [current_app.config["BABEL_DEFAULT_LOCALE"]]
 
 
 def expert_locale(study_languages: Sequence[str] | None, expert_language: str | None,

@@ -10,6 +10,7 @@ from elicit.extensions import db
 from elicit.models import AuditEvent, Job
 from elicit.services import jobs
 from elicit.services.jobs import backends
+from elicit.settings_table import default_settings
 
 
 def _row(app, job_id):
@@ -109,12 +110,16 @@ def _counting(begin, writes):
 
 
 def test_backend_follows_the_settings(app):
-    assert jobs.backend_name({"JOBS_BACKEND": "", "REDIS_URL": "redis://x"}) == "rq"
-    assert jobs.backend_name({"JOBS_BACKEND": "", "REDIS_URL": None}) == "thread"
-    assert jobs.backend_name({"JOBS_BACKEND": "sync", "REDIS_URL": "redis://x"}) == "sync"
+    def config_with(**settings):  # a whole configuration, as app.config is
+        return {**default_settings(app.instance_path), **settings}
+
+    assert jobs.backend_name(config_with(JOBS_BACKEND="", REDIS_URL="redis://x")) == "rq"
+    assert jobs.backend_name(config_with(JOBS_BACKEND="", JOBS_REDIS_URL="redis://x")) == "rq"
+    assert jobs.backend_name(config_with(JOBS_BACKEND="", REDIS_URL=None)) == "thread"
+    assert jobs.backend_name(config_with(JOBS_BACKEND="sync", REDIS_URL="redis://x")) == "sync"
     with pytest.raises(RuntimeError, match="JOBS_BACKEND"):
-        jobs.backend_name({"JOBS_BACKEND": "celery"})
-    config = {"JOBS_QUEUE_PREFIX": "elicit"}
+        jobs.backend_name(config_with(JOBS_BACKEND="celery"))
+    config = config_with(JOBS_QUEUE_PREFIX="elicit")
     assert jobs.queue_name("mail", config) == "elicit-mail"
     assert jobs.queue_name("results", config) == "elicit-default"
     assert jobs.queue_names(config) == ["elicit-mail", "elicit-default"]

@@ -15,6 +15,7 @@ from elicit import create_app
 from elicit.config import engine_options, ratelimit_storage_uri
 from elicit.extensions import db, limiter
 from elicit.services.results import cache
+from elicit.settings_table import default_settings
 
 PG_URL = "postgresql+psycopg://elicit@127.0.0.1:5432/elicit"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -51,7 +52,7 @@ def _pool(app):
     ({"RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None}, "memory://"),
 ])
 def test_ratelimit_storage_prefers_its_own_setting_then_redis_then_memory(config, expected):
-    assert ratelimit_storage_uri(config) == expected
+    assert ratelimit_storage_uri({**default_settings("instance"), **config}) == expected
 
 
 def _app():

@@ -41,6 +41,7 @@ from elicit.extensions import db
 from elicit.models import Job, JobStatus, Judgment, Response, ResponseRevision
 from elicit.services.common import tokens
 from elicit.services.results import cache as results_cache
+from elicit.settings_table import default_settings
 from tests.conftest import _truncate_all
 from tests.factories import PASSWORD, make_study, make_user
 from tests.reliability.server import ROOT, Browser, gunicorn, stop
@@ -102,7 +103,7 @@ def redis_namespace(redis_url: str, database_url: str) -> Iterator[dict[str, str
     tag = uuid.uuid4().hex[:10]
     env = {"REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": "",
            "RATELIMIT_KEY_PREFIX": f"elicit-test-{tag}", "JOBS_QUEUE_PREFIX": f"elicit-test-{tag}"}
-    cache = results_cache.make_backend({"REDIS_URL": redis_url,
+    cache = results_cache.make_backend({**default_settings("instance"), "REDIS_URL": redis_url,
                                         "SQLALCHEMY_DATABASE_URI": database_url})
     cache.clear()  # the session database is reused: ids restart, old entries must go
     try:

@@ -7,6 +7,9 @@ import uuid
 import pytest
 
 from elicit.services.results.cache import MemoryBackend, RedisBackend, make_backend, make_key
+from elicit.settings_table import default_settings
+
+DEFAULTS = default_settings("instance")
 
 
 def test_memory_backend_evicts_the_least_recently_used():
@@ -26,10 +29,11 @@ def test_keys_are_stable_and_distinct():
 
 
 def test_backend_choice_follows_the_configuration():
-    assert isinstance(make_backend({}), MemoryBackend)
-    redis_backend = make_backend({"REDIS_URL": "redis://127.0.0.1:6379/0",
+    memory = make_backend({**DEFAULTS, "RESULTS_CACHE_SIZE": 3})
+    assert isinstance(memory, MemoryBackend) and memory.size == 3
+    redis_backend = make_backend({**DEFAULTS, "REDIS_URL": "redis://127.0.0.1:6379/0",
                                   "SQLALCHEMY_DATABASE_URI": "sqlite:///a"})
-    other = make_backend({"REDIS_URL": "redis://127.0.0.1:6379/0",
+    other = make_backend({**DEFAULTS, "REDIS_URL": "redis://127.0.0.1:6379/0",
                           "SQLALCHEMY_DATABASE_URI": "sqlite:///b"})
     assert isinstance(redis_backend, RedisBackend) and redis_backend.prefix != other.prefix
 

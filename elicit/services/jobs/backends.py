@@ -27,8 +27,8 @@ def submit(app: Flask, job_id: str, kind: str) -> None:
     name = settings.backend_name(app.config)
     if name == "rq":
         rq_queue(app, kind).enqueue(
-            PERFORM, job_id, job_id=f"{app.config.get('JOBS_QUEUE_PREFIX', 'elicit')}-{job_id}",
-            job_timeout=int(app.config.get("JOBS_TIMEOUT", 1800)),
+            PERFORM, job_id, job_id=f"{app.config['JOBS_QUEUE_PREFIX']}-{job_id}",
+            job_timeout=int(app.config["JOBS_TIMEOUT"]),
             result_ttl=3600, failure_ttl=7 * 24 * 3600, description=f"elicit {kind} {job_id}")
     elif name == "thread":
         _executor(app).submit(_run_in_context, app, job_id)
@@ -50,7 +50,7 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
         found = app.extensions.get(EXECUTOR_KEY)
         if found is None:
             found = app.extensions[EXECUTOR_KEY] = ThreadPoolExecutor(
-                max_workers=int(app.config.get("JOBS_THREADS", 2)),
+                max_workers=int(app.config["JOBS_THREADS"]),
                 thread_name_prefix="elicit-job")
         return found
 

@@ -57,7 +57,7 @@ def find_active(kind: str, parameters: dict[str, Any], *, study_id: int | None =
                 user_id: int | None = None) -> Job | None:
     """A queued or running job of the same kind and parameters, if one is not stale."""
     wanted = _dedupe_view(as_json(parameters))
-    cutoff = utcnow() - timedelta(seconds=current_app.config.get("JOBS_STALE_AFTER", 3600))
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOBS_STALE_AFTER"])
     statuses = (JobStatus.QUEUED,) if kind in RESTART_WHILE_RUNNING else ACTIVE
     query = (select(Job).where(Job.kind == kind, Job.status.in_(statuses),
                                Job.created_at >= cutoff)

@@ -97,8 +97,7 @@ def run_job(job_id: str) -> Job | None:
         job = db.session.get(Job, job_id)
         kind, parameters = job.kind, dict(job.parameters)
         db.session.rollback()  # the task starts with no transaction open
-        writer = ProgressWriter(job_id, float(current_app.config.get("JOBS_PROGRESS_INTERVAL",
-                                                                      0.5)))
+        writer = ProgressWriter(job_id, float(current_app.config["JOBS_PROGRESS_INTERVAL"]))
         running = _current_job.set(job_id)
         try:
             with progress.reporting(writer):

@@ -18,7 +18,7 @@ def _config(config: dict[str, Any] | None) -> Any:
 def backend_name(config: dict[str, Any] | None = None) -> str:
     """The configured backend: JOBS_BACKEND, else ``rq`` with REDIS_URL, else ``thread``."""
     config = _config(config)
-    chosen = (config.get("JOBS_BACKEND") or "").strip().lower()
+    chosen = (config["JOBS_BACKEND"] or "").strip().lower()
     if chosen and chosen not in BACKENDS:
         raise RuntimeError(f"JOBS_BACKEND must be one of {', '.join(BACKENDS)}, got {chosen!r}")
     return chosen or ("rq" if redis_url(config) else "thread")
@@ -27,16 +27,16 @@ def backend_name(config: dict[str, Any] | None = None) -> str:
 def redis_url(config: dict[str, Any] | None = None) -> str | None:
     """The Redis the queues live on: JOBS_REDIS_URL, else REDIS_URL."""
     config = _config(config)
-    return config.get("JOBS_REDIS_URL") or config.get("REDIS_URL")
+    return config["JOBS_REDIS_URL"] or config["REDIS_URL"]
 
 
 def queue_name(kind: str, config: dict[str, Any] | None = None) -> str:
     """The RQ queue of a kind of job, e.g. ``elicit-mail`` for ``mail``."""
     config = _config(config)
-    return f"{config.get('JOBS_QUEUE_PREFIX', 'elicit')}-{QUEUE_OF_KIND.get(kind, 'default')}"
+    return f"{config['JOBS_QUEUE_PREFIX']}-{QUEUE_OF_KIND.get(kind, 'default')}"
 
 
 def queue_names(config: dict[str, Any] | None = None) -> list[str]:
     """Every queue a worker should listen on, mail first (people wait for it)."""
-    prefix = _config(config).get("JOBS_QUEUE_PREFIX", "elicit")
+    prefix = _config(config)["JOBS_QUEUE_PREFIX"]
     return [f"{prefix}-mail", f"{prefix}-default"]

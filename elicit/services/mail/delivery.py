@@ -16,16 +16,15 @@ class DeliveryError(Exception):
 
 
 def outbox_dir() -> Path:
-    """Where the `outbox` backend writes its files (MAIL_OUTBOX_DIR, else instance/outbox)."""
-    configured = current_app.config.get("MAIL_OUTBOX_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "outbox"
+    """Where the `outbox` backend writes its files (MAIL_OUTBOX_DIR; instance/outbox by default)."""
+    return Path(current_app.config["MAIL_OUTBOX_DIR"])
 
 
 def deliver(message: OutboxMessage) -> None:
     """Send `message` with the configured MAIL_BACKEND; raise DeliveryError on failure."""
     email = Message(subject=message.subject, recipients=[message.to_address],
                     body=message.body, sender=current_app.config["MAIL_DEFAULT_SENDER"])
-    backend = current_app.config.get("MAIL_BACKEND", "outbox")
+    backend = current_app.config["MAIL_BACKEND"]
     try:
         if backend == "smtp":
             mail.send(email)

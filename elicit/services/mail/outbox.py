@@ -39,7 +39,6 @@ from elicit.services.panel import experts
 from elicit.services.studies import mail_texts
 
 MAX_ATTEMPTS = 5
-BACKOFF = timedelta(minutes=1)  # doubled after each failed attempt (MAIL_RETRY_BACKOFF)
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,8 @@ class SendReport:
 
 
 def _backoff() -> timedelta:
-    """The first pause before a retry (MAIL_RETRY_BACKOFF seconds; one minute by default)."""
-    seconds = current_app.config.get("MAIL_RETRY_BACKOFF")
-    return BACKOFF if seconds is None else timedelta(seconds=float(seconds))
+    """The first pause before a retry (MAIL_RETRY_BACKOFF seconds), doubled after each failure."""
+    return timedelta(seconds=float(current_app.config["MAIL_RETRY_BACKOFF"]))
 
 
 def _live_invitations(round_: Round) -> list[Invitation]:
@@ -201,7 +199,7 @@ def send_in_background(study_id: int, *, user_id: int | None = None,
     MAIL_SEND_AFTER_RESPONSE off nothing starts: `flask mail send-pending`
     delivers instead.
     """
-    if not current_app.config.get("MAIL_SEND_AFTER_RESPONSE", True):
+    if not current_app.config["MAIL_SEND_AFTER_RESPONSE"]:
         return None
     return jobs.enqueue("mail", parameters={"study_id": study_id, "url": url},
                         study_id=study_id, user_id=user_id)

@@ -31,8 +31,8 @@ def send_mail(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
     job or `flask mail send-pending`.
     """
     study_id = int(parameters["study_id"])
-    passes = max(int(current_app.config.get("MAIL_JOB_ATTEMPTS", 3)), 1)
-    budget = float(current_app.config.get("MAIL_JOB_MAX_WAIT", 300))
+    passes = max(int(current_app.config["MAIL_JOB_ATTEMPTS"]), 1)
+    budget = float(current_app.config["MAIL_JOB_MAX_WAIT"])
     touched: set[int] = set()
     sent = 0
     for attempt in range(passes):

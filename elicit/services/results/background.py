@@ -49,7 +49,7 @@ def needs_job(study: Study, params: ResultParams) -> bool:
     round_ = find_round(study, params.round) if params.round else None
     if round_ is None:
         return False
-    limit = int(current_app.config.get("RESULTS_INLINE_MAX_ROWS", 20_000))
+    limit = int(current_app.config["RESULTS_INLINE_MAX_ROWS"])
     return frames.judgment_count(round_) > limit and not dashboard.results_ready(study, params)
 
 
@@ -84,7 +84,7 @@ def _recent(job: Job) -> bool:
         from datetime import UTC
 
         finished = finished.replace(tzinfo=UTC)
-    wait = timedelta(seconds=float(current_app.config.get("JOBS_RETRY_FAILED_AFTER", 60)))
+    wait = timedelta(seconds=float(current_app.config["JOBS_RETRY_FAILED_AFTER"]))
     return utcnow() - finished < wait
 
 
@@ -104,7 +104,7 @@ def compute(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def robustness_needs_job(round_: Round) -> bool:
     """Whether the round's Cooke robustness tables are too big for a request and not cached."""
-    limit = int(current_app.config.get("ROBUSTNESS_INLINE_MAX_ANSWERS", 1_000))
+    limit = int(current_app.config["ROBUSTNESS_INLINE_MAX_ANSWERS"])
     return (calibration.seed_answer_count(round_) > limit
             and not calibration.robustness_ready(round_))
 
@@ -145,18 +145,17 @@ def compute_robustness(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def export_needs_job(study: Study, round_number: int | None) -> bool:
     """Whether a raw-judgment workbook of these rounds is too big to build in a request."""
-    limit = int(current_app.config.get("EXPORTS_INLINE_MAX_ROWS", 20_000))
+    limit = int(current_app.config["EXPORTS_INLINE_MAX_ROWS"])
     rounds = [r for r in study.rounds if round_number is None or r.number == round_number]
     return sum(frames.judgment_count(r) for r in rounds) > limit
 
 
 def exports_dir() -> Path:
-    """Where export jobs leave their files (EXPORTS_DIR, else instance/exports).
+    """Where export jobs leave their files (EXPORTS_DIR; instance/exports by default).
 
     With RQ workers on other machines this must be a shared folder.
     """
-    configured = current_app.config.get("EXPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "exports"
+    return Path(current_app.config["EXPORTS_DIR"])
 
 
 def build_export(parameters: dict[str, Any], job_id: str) -> dict[str, Any]:
@@ -182,7 +181,7 @@ def _remove_old_exports(folder: Path) -> None:
     """Delete export files older than EXPORTS_KEEP_DAYS (their download links then 404)."""
     import time
 
-    cutoff = time.time() - float(current_app.config.get("EXPORTS_KEEP_DAYS", 7)) * 86400
+    cutoff = time.time() - float(current_app.config["EXPORTS_KEEP_DAYS"]) * 86400
     for path in folder.glob("*.xlsx*"):
         try:
             if path.stat().st_mtime < cutoff:

@@ -22,7 +22,6 @@ from flask import Flask, current_app
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 EXTENSION_KEY = "elicit.results_cache"
-DEFAULT_SIZE = 64
 REDIS_TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -39,7 +38,7 @@ class CacheBackend(Protocol):
 class MemoryBackend:
     """A thread-safe least-recently-used cache inside one process."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -107,12 +106,12 @@ class RedisBackend:
 
 def make_backend(config: Mapping[str, Any]) -> CacheBackend:
     """The backend the configuration asks for: Redis when REDIS_URL is set."""
-    url = config.get("RESULTS_CACHE_REDIS_URL") or config.get("REDIS_URL")
+    url = config["RESULTS_CACHE_REDIS_URL"] or config["REDIS_URL"]
     if url:
         # one namespace per database: two deployments sharing a Redis never mix results
-        database = str(config.get("SQLALCHEMY_DATABASE_URI", ""))
+        database = str(config["SQLALCHEMY_DATABASE_URI"])
         return RedisBackend(url, prefix=f"elicit:results:{make_key(database)[:16]}:")
-    return MemoryBackend(int(config.get("RESULTS_CACHE_SIZE", DEFAULT_SIZE)))
+    return MemoryBackend(int(config["RESULTS_CACHE_SIZE"]))
 
 
 def backend(app: Flask | None = None) -> CacheBackend:
