@@ -229,3 +229,22 @@ def test_tokens_create_command(app, runner):
     assert result.exit_code == 0
     assert result.output.strip().startswith("elk_")
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code == 1
+
+
+def test_a_service_refusal_is_answered_as_json_with_its_status(client, token):
+    duplicate = _post(client, "/api/v1/studies",
+                      {"title": "x", "options": [{"title": "a"}, {"title": "a"}]}, token["secret"])
+    assert duplicate.status_code == 409
+    assert duplicate.get_json() == {"error": {
+        "status": 409, "title": "Conflict",
+        "detail": "The definition breaks a rule (duplicate titles or names, or a criterion's "
+                  "scale or weight out of range)."}}
+    on_panel = _post(client, f"/api/v1/studies/{token['study']}/panel",
+                     {"experts": [{"name": "A", "email": "expert1@example.org"}]}, token["secret"])
+    assert on_panel.status_code == 409
+    assert on_panel.get_json()["error"]["detail"] == "expert1@example.org is already on this panel."
+    unknown = _get(client, f"/api/v1/studies/{token['study']}/results?group=zz", token["secret"])
+    assert unknown.status_code == 400
+    assert unknown.get_json() == {"error": {"status": 400,
+                                            "title": "The request could not be read",
+                                            "detail": "Unknown expert group(s): zz."}}
