@@ -1,11 +1,17 @@
-"""HTTP error responses: pages for people, JSON for the API."""
+"""HTTP error responses: pages for people, JSON for the API.
+
+A service's refusal (`DomainError`) that reaches the top of an API request is
+answered here, as the JSON error of its `status`; elsewhere each page shape has
+its own helper (`elicit.web`).
+"""
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 
+from elicit.errors import DomainError
 from elicit.extensions import db
 
 TITLES = {
@@ -20,6 +26,10 @@ TITLES = {
     500: "Something went wrong on our side",
     503: "Temporarily unavailable",
 }
+
+
+# A refusal that names its fields is about what was sent, not about reading it.
+REFUSAL_TITLES = {400: "Some values were refused", 409: "Conflicts with existing data"}
 
 
 def _wants_json() -> bool:
@@ -39,6 +49,25 @@ def handle_http_error(error: HTTPException):
                            description=error.description), code, headers
 
 
+def handle_refusal(error: DomainError):
+    """Under /api/, answer a service's refusal as the JSON error of its status and text.
+
+    Any other page has its own way of showing refusals (`elicit.web`): one that
+    escapes it here is not expected, so it goes on as an unhandled exception
+    (a 500 page, as before this handler existed).
+    """
+    if not _wants_json():
+        raise error
+    response, code, headers = handle_http_error(default_exceptions[error.status](error.text))
+    fields = {name: message for name, message in error.messages.items() if name}
+    if fields:
+        body = response.get_json()
+        body["error"].update(title=REFUSAL_TITLES.get(code, body["error"]["title"]),
+                             fields=fields)
+        response = jsonify(body)
+    return response, code, headers
+
+
 def handle_database_down(_error: OperationalError):
     """A database outage answers 503, not a stack trace."""
     db.session.rollback()
@@ -50,4 +79,5 @@ def handle_database_down(_error: OperationalError):
 def register(app: Flask) -> None:
     """Install the handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_refusal)
     app.register_error_handler(OperationalError, handle_database_down)

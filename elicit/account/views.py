@@ -6,8 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from elicit.account.forms import RevokeForm, TokenForm
-from elicit.errors import NotFound, ValidationFailed
+from elicit.errors import NotFound
 from elicit.services.accounts import api_tokens
+from elicit.web import refusals_onto
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -32,10 +33,9 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    try:
+    with refusals_onto(form, fallback="name") as attempt:
         _, secret = api_tokens.issue_token(current_user, form.name.data)
-    except ValidationFailed as exc:
-        form.name.errors = list(exc.errors.values())
+    if not attempt.ok:
         return _page(form, status=400)
     response = render_template("account/tokens_list.html", form=TokenForm(formdata=None),
                                revoke_form=RevokeForm(),

@@ -12,7 +12,10 @@ ERROR_SCHEMA = {
     "properties": {"error": {
         "type": "object", "required": ["status", "title"],
         "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
-                       "detail": {"type": ["string", "null"]}},
+                       "detail": {"type": ["string", "null"]},
+                       "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                  "description": "Refused values: the field (e.g. "
+                                                 "options[2].title) and why"}},
     }},
 }
 

@@ -1,4 +1,9 @@
-"""JSON API under /api/v1/, authenticated by personal bearer tokens."""
+"""JSON API under /api/v1/, authenticated by personal bearer tokens.
+
+A service's refusal (`DomainError`) needs no handling here: `elicit.errorpages`
+answers it under /api/ as the JSON error of its status (ValidationFailed 400,
+Conflict 409, ...). The views only give a lookup's 404 its own wording.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from jsonschema.exceptions import best_match
 
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
-from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from elicit.errors import Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
 from elicit.models import Job, JobStatus, Role
 from elicit.services import jobs, results
@@ -56,6 +61,11 @@ def token_required(view: Callable) -> Callable:
 
 
 def _study(study_id: int, roles: Iterable[Role] = access.READ_ROLES):
+    """One of the caller's studies, on which they hold one of `roles`.
+
+    :raise 404: if the caller is on no study with this id (ids reveal nothing)
+    :raise 403: if the caller's role on it may not do this
+    """
     try:
         return access.study_for(g.api_user, study_id, roles)
     except NotFound:
@@ -76,6 +86,10 @@ def _option_json(option) -> dict:
 
 
 def _round(study, number):
+    """The study's round `number` (the current one when None; None when there is none yet).
+
+    :raise 404: if the study has no such round
+    """
     try:
         return results.find_round(study, number)
     except NotFound:
@@ -89,15 +103,29 @@ def _json_body(schema: dict) -> dict:
         abort(400, "Send a JSON object with Content-Type: application/json.")
     error = best_match(Draft202012Validator(schema).iter_errors(body))
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "body"
-        abort(400, f"{where}: {error.message}")
+        where = _field_name(error.absolute_path)
+        raise ValidationFailed({where: f"{where}: {_schema_message(error)}"})
     return body
 
 
-def _refused(exc: Exception):
-    if isinstance(exc, ValidationFailed):
-        abort(400, " ".join(exc.errors.values()))
-    abort(409, str(exc))
+def _field_name(path) -> str:
+    """A JSON Schema error's path as the services name fields: ``options[2].title``."""
+    name = ""
+    for part in path:
+        name += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if name else str(part)
+    return name or "body"
+
+
+def _schema_message(error) -> str:
+    """What was wrong, without echoing a long value back."""
+    limits = {"maxLength": "is longer than {} characters", "minLength": "is shorter than {} "
+              "characters", "maxItems": "has more than {} items", "minimum": "is below {}",
+              "maximum": "is above {}"}
+    if error.validator in limits:
+        return limits[error.validator].format(error.validator_value)
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}"
+    return error.message if len(error.message) <= 200 else error.message[:200] + "…"
 
 
 @bp.get("/openapi.json")
@@ -121,12 +149,9 @@ def list_studies():
                 request_body=schemas.STUDY_DEFINITION_SCHEMA, response=schemas.STUDY_SCHEMA)
 @token_required
 def create_study():
-    """Create a study from a definition like the demo's JSON."""
-    try:
-        study = definition.import_definition(
-            g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA), source="api")
-    except (ValidationFailed, Conflict) as exc:
-        _refused(exc)
+    """Create a study from a definition like the demo's JSON (refused: 400 or 409)."""
+    study = definition.import_definition(
+        g.api_user, _json_body(schemas.STUDY_DEFINITION_SCHEMA), source="api")
     return jsonify(_study_json(study, Role.OWNER)), 201
 
 
@@ -191,9 +216,7 @@ def show_results(study_id: int):
     try:
         params = results.parse_params(study, request.args)
         outcome = background.results_or_job(study, params, url=None, user_id=g.api_user.id)
-    except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
-    except NotFound:
+    except NotFound:  # a ValidationFailed answers 400 by itself
         abort(404, "No such round.")
     if isinstance(outcome, Job):
         return _job_accepted(outcome)
@@ -251,11 +274,8 @@ def list_judgments(study_id: int):
                 request_body=schemas.PANEL_IMPORT_SCHEMA, response=schemas.PANEL_IMPORTED_SCHEMA)
 @token_required
 def import_panel(study_id: int):
-    """Import panel members from a JSON list."""
+    """Import panel members from a JSON list (refused: 400 or 409, nothing added)."""
     study = _study(study_id, access.MANAGE_ROLES)
     experts = _json_body(schemas.PANEL_IMPORT_SCHEMA).get("experts")
-    try:
-        added = importer.import_rows(study, experts, actor_id=g.api_user.id).imported
-    except (ValidationFailed, Conflict) as exc:
-        _refused(exc)
+    added = importer.import_rows(study, experts, actor_id=g.api_user.id).imported
     return jsonify({"added": added, "panel_size": len(study.experts)}), 201

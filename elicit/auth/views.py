@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from elicit.auth.forms import LoginForm, PasswordChangeForm
-from elicit.errors import DomainError
 from elicit.extensions import limiter
 from elicit.services.accounts import users
+from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("auth", __name__)
 
@@ -61,20 +61,18 @@ def logout():
 def account():
     """Change the password: every other session of this account ends."""
     form = PasswordChangeForm()
+    attempt = refusals_onto(form, fallback="current_password")
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with attempt:
             users.change_password(user, current=form.current_password.data,
-                                     new=form.new_password.data)
-        except DomainError as exc:
-            for name, message in getattr(exc, "errors", {"current_password": str(exc)}).items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
-        else:
+                                  new=form.new_password.data)
+        if attempt.ok:
             session.clear()
             login_user(user)  # this browser stays in, under the new session version
             flash("Password changed. Every other session has been signed out.", "info")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 422 if form.errors else 200
+    return render_template("auth/account.html", form=form), status_for(form, attempt)
 
 
 @bp.post("/account/sessions/end")

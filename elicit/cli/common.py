@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 import click
 from sqlalchemy import select
 
@@ -22,9 +26,30 @@ def find_study(handle: str) -> Study:
     return study
 
 
-def message(exc: DomainError) -> str:
-    """The text a person should read for a refused operation."""
-    errors = getattr(exc, "errors", None)
-    if errors:
-        return " ".join(errors.values())
-    return str(exc)
+def refusals_as_click_errors(command: Callable | None = None, *,
+                             heading: str | None = None) -> Callable:
+    """End a command the service refused as a click error: the message on stderr, exit status 1.
+
+    Put it last, just above the function (below the click decorators)::
+
+        @study_cli.command("restore")
+        @click.argument("study_id", type=int)
+        @refusals_as_click_errors
+        def study_restore(study_id): ...
+
+    The error reads the refusal's messages in one line; with a `heading`, the
+    heading comes first and then each message on a line of its own.
+    """
+    def decorator(function: Callable) -> Callable:
+        @wraps(function)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except DomainError as exc:
+                text = exc.text if heading is None \
+                    else heading + "\n" + "\n".join(exc.messages.values())
+                raise click.ClickException(text) from exc
+
+        return wrapped
+
+    return decorator if command is None else decorator(command)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from elicit.cli.common import message
+from elicit.cli.common import refusals_as_click_errors
 from elicit.extensions import db
 from elicit.services import backup as backup_service
 
@@ -16,12 +16,10 @@ from elicit.services import backup as backup_service
 @click.command("backup")
 @with_appcontext
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@refusals_as_click_errors
 def backup_command(target: Path) -> None:
     """Write a consistent copy of the database to TARGET (safe while serving)."""
-    try:
-        backup_service.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
-    except backup_service.BackupError as exc:
-        raise click.ClickException(message(exc)) from exc
+    backup_service.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     click.echo(f"Backup written to {target}.")
 
 
@@ -29,6 +27,7 @@ def backup_command(target: Path) -> None:
 @with_appcontext
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@refusals_as_click_errors
 def restore_command(source: Path, yes: bool) -> None:
     """Replace the database with the backup in SOURCE (stop the web server first)."""
     if not yes:
@@ -36,10 +35,7 @@ def restore_command(source: Path, yes: bool) -> None:
                       "Continue?", abort=True)
     db.session.remove()
     db.engine.dispose()
-    try:
-        backup_service.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
-    except backup_service.BackupError as exc:
-        raise click.ClickException(message(exc)) from exc
+    backup_service.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
     click.echo(f"Restored from {source}.")
 
 

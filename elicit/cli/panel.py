@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from elicit.cli.common import find_study, message
-from elicit.errors import DomainError
+from elicit.cli.common import find_study, refusals_as_click_errors
 from elicit.services.panel import importer
 
 panel_cli = AppGroup("panel", help="Manage a study's expert panel.")
@@ -19,14 +18,11 @@ panel_cli = AppGroup("panel", help="Manage a study's expert panel.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--only-valid", is_flag=True,
               help="Import the good rows even if some rows are bad (they are listed).")
+@refusals_as_click_errors(heading="Nothing was imported.")
 def panel_import_command(study: str, file: Path, only_valid: bool) -> None:
     """Add the experts of FILE.csv (name,email[,affiliation,group,language,expertise])."""
     found = find_study(study)
-    try:
-        result = importer.import_panel(found, file.read_bytes(), only_valid=only_valid)
-    except DomainError as exc:
-        raise click.ClickException("Nothing was imported.\n" + "\n".join(
-            getattr(exc, "errors", {"": message(exc)}).values())) from exc
+    result = importer.import_panel(found, file.read_bytes(), only_valid=only_valid)
     for error in result.report.errors:
         click.echo(f"skipped {error}", err=True)
     click.echo(f"Imported {result.imported} expert(s) into “{found.title}”.")

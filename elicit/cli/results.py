@@ -44,7 +44,7 @@ def results_command(study: str, round_number: int | None, method: str, groups: t
         with progress_bar(wanted(show_progress, quiet=quiet), "Analysing"):
             outcome = results.round_results(found, params) if params.round else None
     except ValidationFailed as exc:
-        raise click.UsageError(" ".join(exc.errors.values())) from exc
+        raise click.UsageError(exc.text) from exc
     except NotFound as exc:
         raise click.UsageError(f"Study {study} has no round {round_number}.") from exc
     if outcome is None:

@@ -8,9 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from elicit.cli.common import find_study, message
+from elicit.cli.common import find_study, refusals_as_click_errors
 from elicit.demo import loader
-from elicit.errors import DomainError
 from elicit.models import Study
 from elicit.services.panel import experts as panel
 from elicit.services.rounds import lifecycle
@@ -83,25 +82,21 @@ def links_command(study: str, as_json: bool) -> None:
               help="Stop asking options that met the consensus rule in the previous round.")
 @click.option("--mail/--no-mail", default=False, show_default=True,
               help="Queue invitation e-mails (sent by `flask mail send-pending`).")
+@refusals_as_click_errors
 def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool) -> None:
     """Open the study's next round and invite the whole panel."""
-    try:
-        round_ = lifecycle.launch_next_round(find_study(study), closes_at=closes_at,
-                                          retire_consensus=retire_consensus,
-                                          send_invitations=mail)
-    except DomainError as exc:
-        raise click.ClickException(message(exc)) from exc
+    round_ = lifecycle.launch_next_round(find_study(study), closes_at=closes_at,
+                                         retire_consensus=retire_consensus,
+                                         send_invitations=mail)
     click.echo(f"Round {round_.number} is open.")
 
 
 @round_cli.command("close")
 @click.argument("study")
+@refusals_as_click_errors
 def round_close(study: str) -> None:
     """Close the study's open round."""
-    try:
-        round_ = lifecycle.close_round(find_study(study))
-    except DomainError as exc:
-        raise click.ClickException(message(exc)) from exc
+    round_ = lifecycle.close_round(find_study(study))
     click.echo(f"Round {round_.number} is closed.")
 
 

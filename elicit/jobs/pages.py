@@ -68,7 +68,7 @@ def results_or_job_page(study: Study, params: ResultParams) -> RoundResults | No
         found = background.results_or_job(study, params, url=this_url(),
                                            user_id=current_user.id)
     except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+        abort(400, exc.text)
     abort_with_progress(found)
     return found
 

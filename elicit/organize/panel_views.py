@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.errors import Conflict, DomainError
-from elicit.extensions import db
 from elicit.models import Invitation
 from elicit.organize.forms import LANGUAGE_NAMES, ActionForm, CsvUploadForm, ExpertForm
-from elicit.organize.helpers import UNPROCESSABLE, show_errors, status_for, upload_bytes
+from elicit.organize.helpers import upload_bytes
 from elicit.services import jobs
 from elicit.services.accounts import access
 from elicit.services.mail import outbox
 from elicit.services.panel import experts, importer, invitations
 from elicit.services.panel import status as panel_status
 from elicit.services.rounds import lifecycle
+from elicit.web import UNPROCESSABLE, action, owned, refusals_onto, status_for
 
 bp = Blueprint("panel", __name__, url_prefix="/studies/<int:study_id>/panel")
 manage = study_role(access.MANAGE_ROLES)
+BACK = "organize.panel.show_panel"
 
 
 def _back():
-    return redirect(url_for("organize.panel.show_panel", study_id=g.study.id))
+    return redirect(url_for(BACK, study_id=g.study.id))
 
 
 def _expert_form(posted: bool = False) -> ExpertForm:
@@ -59,13 +59,11 @@ def add_expert(study_id: int):
     """Add one expert (invited at once when a round is open)."""
     form = _expert_form(posted=True)
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form) as attempt:
             experts.add_one_expert(g.study, actor_id=current_user.id, name=form.name.data,
-                                 email=form.email.data, affiliation=form.affiliation.data,
-                                 group=form.group.data, language=form.language.data)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+                                   email=form.email.data, affiliation=form.affiliation.data,
+                                   group=form.group.data, language=form.language.data)
+        if attempt.ok:
             flash(f"{form.name.data} added to the panel.", "info")
             return _back()
     return _page(form, UNPROCESSABLE)
@@ -76,38 +74,35 @@ def add_expert(study_id: int):
 def import_panel(study_id: int):
     """Import experts from CSV: every bad row is reported; nothing is added until clean."""
     form = CsvUploadForm()
+    attempt = refusals_onto(form, fallback="file")
     if form.validate_on_submit():
-        try:
+        with attempt:
             result = importer.import_panel(g.study, upload_bytes(form.file),
-                                               only_valid=form.only_valid.data,
-                                               actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc, fallback="file")
-        else:
+                                           only_valid=form.only_valid.data,
+                                           actor_id=current_user.id)
+        if attempt.ok:
             flash(f"Imported {result.imported} expert(s)"
                   + (f"; skipped {result.skipped} bad row(s)." if result.skipped else "."),
                   "info")
             for error in result.report.errors:
                 flash(str(error), "error")
             return _back()
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/panel_import.html", form=form, study=g.study), status
 
 
 @bp.post("/<any(invitation, reminder):kind>")
 @manage
+@action(back=BACK)
 def queue_mail(study_id: int, kind: str):
     """Queue invitations (not yet sent) or reminders (everyone who has not submitted)."""
     round_ = lifecycle.open_round(g.study)
-    try:
-        if round_ is None:
-            raise Conflict("No round is open: launch one first.")
-        count = outbox.queue(round_, kind, actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-    else:
-        _send_in_background(study_id)
-        flash(f"{count} {kind}(s) queued; they are being sent now.", "info")
+    if round_ is None:
+        flash("No round is open: launch one first.", "error")
+        return _back()
+    count = outbox.queue(round_, kind, actor_id=current_user.id)
+    _send_in_background(study_id)
+    flash(f"{count} {kind}(s) queued; they are being sent now.", "info")
     return _back()
 
 
@@ -138,23 +133,12 @@ def _send_in_background(study_id: int) -> None:
 
 @bp.post("/invitations/<int:invitation_id>/<any(revoke, reissue):verb>")
 @manage
+@action(back=BACK)
 def change_link(study_id: int, invitation_id: int, verb: str):
     """Revoke an expert's link, or replace it with a new one."""
-    invitation = invitations_for(invitation_id)
+    invitation = owned(Invitation, invitation_id, study=g.study, via="expert")
     act = invitations.revoke_invitation if verb == "revoke" else invitations.reissue_invitation
-    try:
-        act(invitation, actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-    else:
-        flash("Link revoked." if verb == "revoke" else "New link issued; the old one no "
-              "longer works.", "info")
+    act(invitation, actor_id=current_user.id)
+    flash("Link revoked." if verb == "revoke" else "New link issued; the old one no "
+          "longer works.", "info")
     return _back()
-
-
-def invitations_for(invitation_id: int) -> Invitation:
-    """An invitation of the study in `g.study`, else 404."""
-    found = db.session.get(Invitation, invitation_id)
-    if found is None or found.expert.study_id != g.study.id:
-        abort(404)
-    return found

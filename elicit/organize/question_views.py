@@ -6,23 +6,26 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.errors import DomainError
 from elicit.models import Criterion, Option, SeedQuestion
 from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
-from elicit.organize.helpers import owned, show_errors, status_for, upload_bytes
+from elicit.organize.helpers import upload_bytes
 from elicit.services.accounts import access
 from elicit.services.studies import definition, questions, safe_edits
+from elicit.web import Attempt, action, owned, refusals_onto, status_for
 
 bp = Blueprint("questions", __name__, url_prefix="/studies/<int:study_id>")
 manage = study_role(access.MANAGE_ROLES)
 
 
+BACK = "organize.questions.show_questions"
+
+
 def _back():
-    return redirect(url_for("organize.questions.show_questions", study_id=g.study.id))
+    return redirect(url_for(BACK, study_id=g.study.id))
 
 
-def _render(template: str, form, **context):
-    status = status_for(form)
+def _render(template: str, form, attempt: Attempt, **context):
+    status = status_for(form, attempt)
     return render_template(template, form=form, study=g.study, **context), status
 
 
@@ -43,50 +46,45 @@ def show_questions(study_id: int):
 def add_option(study_id: int):
     """Add an option."""
     form = OptionForm()
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             questions.add_option(g.study, title=form.title.data,
                                  description=form.description.data, actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Option added.", "info")
             return _back()
-    return _render("organize/item_form.html", form, what="option", item=None)
+    return _render("organize/item_form.html", form, attempt, what="option", item=None)
 
 
 @bp.route("/options/<int:option_id>/edit", methods=["GET", "POST"])
 @manage
 def edit_option(study_id: int, option_id: int):
     """Reword an option (refused once it is answered)."""
-    option = owned(Option, option_id, g.study)
+    option = owned(Option, option_id, study=g.study)
     form = OptionForm(obj=option)
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             questions.update_option(option, title=form.title.data,
                                     description=form.description.data, actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Option saved.", "info")
             return _back()
-    return _render("organize/item_form.html", form, what="option", item=option)
+    return _render("organize/item_form.html", form, attempt, what="option", item=option)
 
 
 @bp.post("/options/<int:option_id>/<any(delete, retire, reinstate):verb>")
 @manage
+@action(back=BACK)
 def change_option(study_id: int, option_id: int, verb: str):
     """Remove, retire or reinstate an option."""
-    option = owned(Option, option_id, g.study)
+    option = owned(Option, option_id, study=g.study)
     act = {"delete": questions.remove_option, "retire": questions.retire_option,
            "reinstate": questions.reinstate_option}[verb]
-    try:
-        act(option, actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-    else:
-        flash({"delete": "Option removed.", "retire": "Option retired: it is not asked again.",
-               "reinstate": "Option reinstated for the next round."}[verb], "info")
+    act(option, actor_id=current_user.id)
+    flash({"delete": "Option removed.", "retire": "Option retired: it is not asked again.",
+           "reinstate": "Option reinstated for the next round."}[verb], "info")
     return _back()
 
 
@@ -95,20 +93,19 @@ def change_option(study_id: int, option_id: int, verb: str):
 @manage
 def edit_criterion(study_id: int, criterion_id: int | None = None):
     """Add or edit a criterion (probability, IDEA four-step or labelled scale)."""
-    criterion = owned(Criterion, criterion_id, g.study) if criterion_id else None
+    criterion = owned(Criterion, criterion_id, study=g.study) if criterion_id else None
     form = CriterionForm(data=_criterion_data(criterion))
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             if criterion is None:
                 questions.add_criterion(g.study, form.values(), actor_id=current_user.id)
             else:
                 questions.update_criterion(criterion, form.values(), actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Criterion saved.", "info")
             return _back()
-    return _render("organize/criterion_form.html", form, item=criterion)
+    return _render("organize/criterion_form.html", form, attempt, item=criterion)
 
 
 def _criterion_data(criterion: Criterion | None) -> dict:
@@ -124,15 +121,12 @@ def _criterion_data(criterion: Criterion | None) -> dict:
 
 @bp.post("/criteria/<int:criterion_id>/delete")
 @manage
+@action(back=BACK)
 def delete_criterion(study_id: int, criterion_id: int):
     """Remove a criterion nobody has answered."""
-    try:
-        questions.remove_criterion(owned(Criterion, criterion_id, g.study),
-                                   actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-    else:
-        flash("Criterion removed.", "info")
+    questions.remove_criterion(owned(Criterion, criterion_id, study=g.study),
+                               actor_id=current_user.id)
+    flash("Criterion removed.", "info")
     return _back()
 
 
@@ -141,32 +135,29 @@ def delete_criterion(study_id: int, criterion_id: int):
 @manage
 def edit_seed(study_id: int, seed_id: int | None = None):
     """Add or edit a calibration question and its true value."""
-    seed = owned(SeedQuestion, seed_id, g.study) if seed_id else None
+    seed = owned(SeedQuestion, seed_id, study=g.study) if seed_id else None
     form = SeedForm(obj=seed)
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             if seed is None:
                 questions.add_seed(g.study, form.values(), actor_id=current_user.id)
             else:
                 questions.update_seed(seed, form.values(), actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Calibration question saved.", "info")
             return _back()
-    return _render("organize/item_form.html", form, what="calibration question", item=seed)
+    return _render("organize/item_form.html", form, attempt, what="calibration question",
+                   item=seed)
 
 
 @bp.post("/seeds/<int:seed_id>/delete")
 @manage
+@action(back=BACK)
 def delete_seed(study_id: int, seed_id: int):
     """Remove a calibration question nobody has answered."""
-    try:
-        questions.remove_seed(owned(SeedQuestion, seed_id, g.study), actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-    else:
-        flash("Calibration question removed.", "info")
+    questions.remove_seed(owned(SeedQuestion, seed_id, study=g.study), actor_id=current_user.id)
+    flash("Calibration question removed.", "info")
     return _back()
 
 
@@ -175,13 +166,12 @@ def delete_seed(study_id: int, seed_id: int):
 def import_csv(study_id: int, what: str):
     """Add options or calibration questions from a CSV file (all rows or none)."""
     form = CsvUploadForm()
+    attempt = refusals_onto(form, fallback="file")
     if form.validate_on_submit():
         load = definition.import_options_csv if what == "options" else definition.import_seeds_csv
-        try:
+        with attempt:
             count = load(g.study, upload_bytes(form.file), actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc, fallback="file")
-        else:
+        if attempt.ok:
             flash(f"Imported {count} row(s).", "info")
             return _back()
-    return _render("organize/questions_import.html", form, what=what)
+    return _render("organize/questions_import.html", form, attempt, what=what)

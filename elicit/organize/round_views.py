@@ -6,15 +6,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.errors import DomainError
 from elicit.organize.forms import ActionForm, DeadlineForm, LaunchForm
-from elicit.organize.helpers import show_errors, status_for
 from elicit.services.accounts import access
 from elicit.services.mail import outbox
 from elicit.services.results import judgments_frame
 from elicit.services.rounds import lifecycle, overview
 from elicit.services.studies import consensus
 from elicit.services.studies import counts as studies
+from elicit.web import action, refusals_onto, status_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/studies/<int:study_id>/rounds")
 
@@ -24,15 +23,14 @@ bp = Blueprint("rounds", __name__, url_prefix="/studies/<int:study_id>/rounds")
 def launch_round(study_id: int):
     """Open the next round: same questions, optionally without options that reached consensus."""
     form = LaunchForm()
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             round_ = lifecycle.launch_next_round(
                 g.study, actor_id=current_user.id, closes_at=form.closes_at.data,
                 retire_consensus=form.retire_consensus.data,
                 send_invitations=form.send_invitations.data)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             if form.send_invitations.data:  # after the commit: a job sends them
                 outbox.send_in_background(
                     study_id, user_id=current_user.id,
@@ -42,20 +40,17 @@ def launch_round(study_id: int):
                                     number=round_.number))
     last = g.study.rounds[-1] if g.study.rounds else None
     report = overview.consensus_report(g.study, last) if last is not None else None
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
                            report=report, open_round=lifecycle.open_round(g.study)), status
 
 
 @bp.post("/close")
 @study_role(access.MANAGE_ROLES)
+@action(back="organize.show_study")
 def close_round(study_id: int):
     """Close the open round now."""
-    try:
-        round_ = lifecycle.close_round(g.study, actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
-        return redirect(url_for("organize.show_study", study_id=study_id))
+    round_ = lifecycle.close_round(g.study, actor_id=current_user.id)
     flash(f"Round {round_.number} is closed.", "info")
     return redirect(url_for("organize.rounds.show_round", study_id=study_id,
                             number=round_.number))
@@ -63,17 +58,15 @@ def close_round(study_id: int):
 
 @bp.post("/deadline")
 @study_role(access.MANAGE_ROLES)
+@action(back="organize.show_study")
 def set_deadline(study_id: int):
     """Change or clear the open round's deadline."""
     form = DeadlineForm()
     round_ = lifecycle.open_round(g.study)
-    try:
-        if round_ is None or not form.validate():
-            raise DomainError("Give a date and time such as 2026-12-01 17:00, with a round open.")
-        lifecycle.set_deadline(round_, form.closes_at.data, actor_id=current_user.id)
-    except DomainError as exc:
-        show_errors(None, exc)
+    if round_ is None or not form.validate():
+        flash("Give a date and time such as 2026-12-01 17:00, with a round open.", "error")
     else:
+        lifecycle.set_deadline(round_, form.closes_at.data, actor_id=current_user.id)
         flash("Deadline saved.", "info")
     return redirect(url_for("organize.show_study", study_id=study_id))
 

@@ -6,11 +6,10 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.errors import DomainError
 from elicit.organize.forms import ConsensusRuleForm, MailTemplatesForm
-from elicit.organize.helpers import show_errors, status_for
 from elicit.services.accounts import access
 from elicit.services.studies import builder, consensus, mail_texts
+from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("settings", __name__, url_prefix="/studies/<int:study_id>")
 
@@ -21,15 +20,14 @@ def edit_consensus(study_id: int):
     """Choose the consensus and stopping rule (before round 1 only)."""
     form = ConsensusRuleForm(data=g.study.consensus_rule or None)
     form.criterion.choices = [(c.name, c.name) for c in g.study.criteria]
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Consensus rule saved.", "info")
             return redirect(url_for("organize.show_study", study_id=study_id))
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/consensus_form.html", form=form, study=g.study,
                            locked=builder.launched(g.study),
                            current=consensus.describe(g.study.consensus_rule)), status
@@ -43,15 +41,14 @@ def edit_mail(study_id: int):
     form = MailTemplatesForm(data={f"{kind}_{part}": own.get(kind, {}).get(part, "")
                                    for kind in mail_texts.KINDS
                                    for part in ("subject", "body")})
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             builder.set_mail_templates(g.study, form.values(), actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("E-mail texts saved.", "info")
             return redirect(url_for("organize.show_study", study_id=study_id))
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/mail_form.html", form=form, study=g.study,
                            template_fields=mail_texts.TEMPLATE_FIELDS,
                            defaults={k: mail_texts.default_text(k)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
-from elicit.errors import DomainError, NotFound
 from elicit.models import Role
 from elicit.organize.forms import ActionForm, MemberForm, RoleForm
-from elicit.organize.helpers import UNPROCESSABLE, show_errors
 from elicit.services.accounts import access, team
+from elicit.web import UNPROCESSABLE, action, refusals_onto
 
 bp = Blueprint("team", __name__, url_prefix="/studies/<int:study_id>/team")
 owner_only = study_role([Role.OWNER])
@@ -36,12 +35,10 @@ def add_member(study_id: int):
     """Give an existing account a role on this study."""
     form = MemberForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form) as attempt:
             team.add_member(g.study, email=form.email.data, role=form.role.data,
                             actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash(f"{form.email.data} now has the role {form.role.data}.", "info")
             return redirect(url_for("organize.team.show_team", study_id=study_id))
     return _page(form, UNPROCESSABLE)
@@ -49,21 +46,17 @@ def add_member(study_id: int):
 
 @bp.post("/<int:membership_id>/<any(role, remove):verb>")
 @owner_only
+@action(back="organize.team.show_team")
 def change_member(study_id: int, membership_id: int, verb: str):
-    """Change a member's role or take them off the team."""
-    try:
-        found = team.membership(g.study, membership_id)
-        if verb == "remove":
-            team.remove_member(found, actor_id=current_user.id)
-        else:
-            form = RoleForm()
-            if not form.validate_on_submit():
-                raise DomainError("Choose owner, organizer or analyst.")
-            team.change_role(found, role=form.role.data, actor_id=current_user.id)
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        show_errors(None, exc)
+    """Change a member's role or take them off the team (an unknown membership is a 404)."""
+    found = team.membership(g.study, membership_id)
+    if verb == "remove":
+        team.remove_member(found, actor_id=current_user.id)
     else:
-        flash("Team updated.", "info")
+        form = RoleForm()
+        if not form.validate_on_submit():
+            flash("Choose owner, organizer or analyst.", "error")
+            return redirect(url_for("organize.team.show_team", study_id=study_id))
+        team.change_role(found, role=form.role.data, actor_id=current_user.id)
+    flash("Team updated.", "info")
     return redirect(url_for("organize.team.show_team", study_id=study_id))

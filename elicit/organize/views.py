@@ -12,7 +12,6 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, url_
 from flask_login import current_user, login_required
 
 from elicit.auth.decorators import study_role
-from elicit.errors import DomainError
 from elicit.models import Role
 from elicit.organize import (
     audit_views,
@@ -23,12 +22,13 @@ from elicit.organize import (
     team_views,
 )
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
-from elicit.organize.helpers import show_errors, status_for, upload_bytes
+from elicit.organize.helpers import upload_bytes
 from elicit.services.accounts import access
 from elicit.services.panel import experts
 from elicit.services.rounds import lifecycle
 from elicit.services.studies import builder, consensus, definition
 from elicit.services.studies import counts as studies
+from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
@@ -58,15 +58,14 @@ def list_studies():
 def new_study():
     """Create a draft study owned by the current user."""
     form = StudyForm(languages=["en"])
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             study = builder.create_study(current_user, **_study_values(form))
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Study created. Add options, criteria and the panel next.", "info")
             return redirect(url_for("organize.questions.show_questions", study_id=study.id))
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/study_form.html", form=form, study=None), status
 
 
@@ -75,18 +74,19 @@ def new_study():
 def import_study():
     """Create a study from an exported JSON definition."""
     form = JsonUploadForm()
+    attempt = refusals_onto(form, fallback="file")
     if form.validate_on_submit():
         try:
             data = json.loads(upload_bytes(form.file).decode("utf-8-sig"))
-            study = definition.import_definition(current_user, data, source="import")
         except (UnicodeDecodeError, json.JSONDecodeError):
             form.file.errors = ["The file is not valid JSON."]
-        except DomainError as exc:
-            show_errors(form, exc, fallback="file")
         else:
-            flash("Study imported as a draft.", "info")
-            return redirect(url_for("organize.show_study", study_id=study.id))
-    status = status_for(form)
+            with attempt:
+                study = definition.import_definition(current_user, data, source="import")
+            if attempt.ok:
+                flash("Study imported as a draft.", "info")
+                return redirect(url_for("organize.show_study", study_id=study.id))
+    status = status_for(form, attempt)
     return render_template("organize/study_import.html", form=form), status
 
 
@@ -108,15 +108,14 @@ def show_study(study_id: int):
 def edit_study(study_id: int):
     """Edit the title, briefing, languages and anchoring setting."""
     form = StudyForm(obj=g.study)
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             builder.update_study(g.study, actor_id=current_user.id, **_study_values(form))
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+        if attempt.ok:
             flash("Study saved.", "info")
             return redirect(url_for("organize.show_study", study_id=study_id))
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/study_form.html", form=form, study=g.study), status
 
 
@@ -143,17 +142,16 @@ def export_study(study_id: int):
 def delete_study(study_id: int):
     """Delete the study after its title was typed (soft: it can be restored until purged)."""
     form = ConfirmTitleForm()
+    attempt = refusals_onto(form)
     if form.validate_on_submit():
-        try:
+        with attempt:
             builder.soft_delete_study(g.study, confirm_title=form.confirm_title.data,
-                                            actor_id=current_user.id)
-        except DomainError as exc:
-            show_errors(form, exc)
-        else:
+                                      actor_id=current_user.id)
+        if attempt.ok:
             flash(f"“{g.study.title}” was deleted. An administrator can restore it with "
                   f"`flask study restore {study_id}` until it is purged.", "info")
             return redirect(url_for("organize.list_studies"))
-    status = status_for(form)
+    status = status_for(form, attempt)
     return render_template("organize/study_delete.html", form=form, study=g.study), status
 
 

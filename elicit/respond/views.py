@@ -92,7 +92,7 @@ def _invitation():
         invitation = answering.invitation_by_id(held["id"])
     except InvalidLink as exc:
         session.pop(SESSION_KEY, None)
-        abort(410 if exc.reason == "revoked" else 404)
+        abort(exc.status)  # 410 when revoked, else 404
     if not hmac.compare_digest(str(held.get("h", "")).encode(), invitation.token_hash.encode()):
         session.pop(SESSION_KEY, None)  # the link was reissued: old sessions end too
         abort(410)
@@ -107,8 +107,7 @@ def _use_expert_locale(invitation) -> None:
 
 
 def _invalid_link(exc: InvalidLink):
-    code = 410 if exc.reason == "revoked" else 404
-    return render_template("respond/link_invalid.html"), code
+    return render_template("respond/link_invalid.html"), exc.status  # 410 when revoked, else 404
 
 
 @bp.get("/respond")

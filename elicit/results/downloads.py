@@ -43,7 +43,7 @@ def _params() -> results.ResultParams:
     try:
         return results.parse_params(g.study, request.args)
     except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+        abort(400, exc.text)
     except NotFound:
         abort(404, "No such round.")
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
-from elicit.extensions import db
 from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
 from elicit.models import Option
 from elicit.results.downloads import bp as downloads_bp
@@ -15,6 +14,7 @@ from elicit.services import results
 from elicit.services.accounts import access
 from elicit.services.results import background, calibration, rationales
 from elicit.services.results import charts as result_charts
+from elicit.web import owned
 
 bp = Blueprint("results", __name__)
 bp.register_blueprint(downloads_bp)
@@ -25,7 +25,7 @@ def chosen_params(study) -> results.ResultParams:
     try:
         return results.parse_params(study, request.args)
     except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+        abort(400, exc.text)
     except NotFound:
         abort(404, "No such round.")
 
@@ -67,7 +67,7 @@ def show_chart(study_id: int, name: str):
     try:
         outcome = results.round_results(g.study, params) if params.round else None
     except ValidationFailed as exc:
-        abort(400, " ".join(exc.errors.values()))
+        abort(400, exc.text)
     chart = result_charts.round_chart(g.study, params, name) if outcome else None
     if chart is None:
         abort(404)
@@ -78,8 +78,8 @@ def show_chart(study_id: int, name: str):
 @study_role()
 def show_option_chart(study_id: int, option_id: int, index: int):
     """Serve one distribution chart of an option as an SVG image."""
-    detail = rationales.option_detail(g.study, chosen_params(g.study), _option(study_id,
-                                                                              option_id))
+    detail = rationales.option_detail(g.study, chosen_params(g.study),
+                                      owned(Option, option_id, study=g.study))
     if not 0 <= index < len(detail.distributions):
         abort(404)
     return _svg(detail.distributions[index].svg)
@@ -92,19 +92,12 @@ def _svg(text: str) -> Response:
     return response
 
 
-def _option(study_id: int, option_id: int) -> Option:
-    option = db.session.get(Option, option_id)
-    if option is None or option.study_id != study_id:
-        abort(404)
-    return option
-
-
 @bp.get("/studies/<int:study_id>/results/options/<int:option_id>")
 @study_role()
 def show_option(study_id: int, option_id: int):
     """Show one option's judgments and the experts' rationales by stance."""
     params = chosen_params(g.study)
-    detail = rationales.option_detail(g.study, params, _option(study_id, option_id))
+    detail = rationales.option_detail(g.study, params, owned(Option, option_id, study=g.study))
     return render_template("results/option_show.html", detail=detail,
                            **page_context(g.study, params))
 

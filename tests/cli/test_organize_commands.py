@@ -59,7 +59,8 @@ def test_round_launch_with_mail_then_send_pending(app, runner, study_id):
 
 
 def test_round_close_and_close_due(app, runner, study_id):
-    assert runner.invoke(args=["round", "close", "arctic"]).exit_code == 1  # none open
+    refused = runner.invoke(args=["round", "close", "arctic"])
+    assert refused.exit_code == 1 and refused.output == "Error: No round is open.\n"
     runner.invoke(args=["round", "launch", "arctic"])
     assert "No round was due" in runner.invoke(args=["round", "close-due"]).output
     with app.app_context():

@@ -184,7 +184,9 @@ def test_the_api_refuses_what_the_pages_refuse(client, token, app, change, named
                                 "scale_max": 2}], **change}
     refused = _post(client, "/api/v1/studies", definition, token["analyst"])
     assert refused.status_code == 400, refused.get_json()
-    assert named in refused.get_json()["error"]["detail"]
+    error = refused.get_json()["error"]
+    assert named in error["detail"] and error["title"] == "Some values were refused"
+    assert error["fields"] and all(isinstance(v, str) for v in error["fields"].values())
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Study)) == 1
 
@@ -278,3 +280,25 @@ def test_tokens_create_command(app, runner):
     assert result.exit_code == 0
     assert result.output.strip().startswith("elk_")
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code == 1
+
+
+def test_a_service_refusal_is_answered_as_json_with_its_status(client, token):
+    duplicate = _post(client, "/api/v1/studies",
+                      {"title": "x", "options": [{"title": "a"}, {"title": "a"}]}, token["secret"])
+    assert duplicate.status_code == 400
+    assert duplicate.get_json() == {"error": {
+        "status": 400, "title": "Some values were refused",
+        "detail": "options[2]: An option called “a” already exists.",
+        "fields": {"options[2].title": "options[2]: An option called “a” already exists."}}}
+    on_panel = _post(client, f"/api/v1/studies/{token['study']}/panel",
+                     {"experts": [{"name": "A", "email": "expert1@example.org"}]}, token["secret"])
+    assert on_panel.status_code == 400
+    assert on_panel.get_json()["error"]["fields"] == {
+        "expert 1": "Expert 1: expert1@example.org is already on the panel"}
+    unknown = _get(client, f"/api/v1/studies/{token['study']}/results?group=zz", token["secret"])
+    assert unknown.status_code == 400
+    assert unknown.get_json()["error"]["detail"] == "Unknown expert group(s): zz."
+    schema = _post(client, "/api/v1/studies", {"title": "x", "briefing": "b" * 50_001},
+                   token["secret"])
+    assert schema.get_json()["error"]["fields"] == {
+        "briefing": "briefing: is longer than 50000 characters"}
