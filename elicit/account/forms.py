@@ -6,11 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from elicit.models import ApiToken
+
 
 class TokenForm(FlaskForm):
     """Name a new personal API token."""
 
-    name = StringField("What is the token for?", validators=[DataRequired(), Length(max=100)])
+    name = StringField("What is the token for?",
+                       validators=[DataRequired(), Length(max=ApiToken.NAME_MAX)])
 
 
 class RevokeForm(FlaskForm):

@@ -6,17 +6,19 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from elicit.models import User
+
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=User.EMAIL_MAX)],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=User.PASSWORD_MAX)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("Current password",
-                                     validators=[DataRequired(), Length(max=1024)],
+                                     validators=[DataRequired(), Length(max=User.PASSWORD_MAX)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField("New password (at least 10 characters)",
                                  validators=[DataRequired(), Length(min=10, max=1024)],

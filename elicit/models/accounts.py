@@ -29,10 +29,13 @@ class Role(StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    EMAIL_MAX = 254
+    NAME_MAX = 200
+    PASSWORD_MAX = 1024  # characters typed; argon2 hashes any length, a bound keeps it cheap
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False, default="")
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # Bumped on password change: every session carrying an older value ends.
@@ -85,12 +88,13 @@ class ApiToken(db.Model):
     """A personal API token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    NAME_MAX = 100
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = created_at_column()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

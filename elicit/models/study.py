@@ -55,6 +55,7 @@ class Study(db.Model):
     BRIEFING_MAX = 50_000
     SLUG_MAX = 80
     ITEMS_MAX = 5_000  # options, criteria or seed questions in one definition
+    MAIL_SUBJECT_MAX = 300
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stable handle for scripts and the demo loader; unique when present.

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elicit.fields import NumberField
-from elicit.models import Criterion, Expert, Option, SeedQuestion, Study
+from elicit.models import Criterion, Expert, Option, SeedQuestion, Study, User
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -128,9 +128,11 @@ class ConsensusRuleForm(Form):
 
 
 class MailTemplatesForm(Form):
-    invitation_subject = StringField("Invitation subject", validators=[Length(max=300)])
+    invitation_subject = StringField("Invitation subject",
+                                     validators=[Length(max=Study.MAIL_SUBJECT_MAX)])
     invitation_body = TextAreaField("Invitation text", render_kw={"rows": 10})
-    reminder_subject = StringField("Reminder subject", validators=[Length(max=300)])
+    reminder_subject = StringField("Reminder subject",
+                                   validators=[Length(max=Study.MAIL_SUBJECT_MAX)])
     reminder_body = TextAreaField("Reminder text", render_kw={"rows": 8})
 
     def values(self) -> dict:
@@ -175,7 +177,7 @@ class DeadlineForm(Form):
 
 
 class MemberForm(Form):
-    email = EmailField("Account e-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Account e-mail", validators=[DataRequired(), Length(max=User.EMAIL_MAX)])
     role = SelectField("Role", choices=[("organizer", "Organizer (manages the study)"),
                                         ("analyst", "Analyst (reads results)"),
                                         ("owner", "Owner (also manages the team)")])

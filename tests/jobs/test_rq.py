@@ -77,6 +77,26 @@ def test_bare_rq_perform_builds_its_own_app_context(redis_app, monkeypatch):
         assert db.session.get(Job, job_id).result == {"echo": 9}
 
 
+def test_rq_runs_the_job_under_the_new_dotted_path(redis_app):
+    app = redis_app
+    with app.app_context():
+        job_id = jobs.enqueue("test-echo", parameters={"value": 3}).id
+    [queued] = _queue(app, "default").jobs
+    assert queued.func_name == "elicit.worker.perform"
+
+
+def test_a_job_queued_under_the_old_path_still_runs(redis_app, runner, monkeypatch):
+    """Jobs queued by the release before the move name elicit.services.job_backends.perform."""
+    app = redis_app
+    monkeypatch.setattr(backends, "submit", lambda *a: None)  # queue it by hand, the old way
+    with app.app_context():
+        job_id = jobs.enqueue("test-echo", parameters={"value": 4}).id
+    _queue(app, "default").enqueue("elicit.services.job_backends.perform", job_id)
+    assert runner.invoke(args=["worker", "--burst"]).exit_code == 0
+    with app.app_context():
+        assert db.session.get(Job, job_id).result == {"echo": 4}
+
+
 def test_redis_down_fails_the_job_instead_of_leaving_it_queued(app):
     app.config.update(JOBS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:1/0")
     with app.app_context():

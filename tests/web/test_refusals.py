@@ -165,7 +165,7 @@ def test_a_button_action_on_a_missing_object_is_a_404(probe):
 
 
 @pytest.mark.parametrize(("kind", "status", "title", "detail"), [
-    ("validation", 400, "The request could not be read", "Give a title. Not a number."),
+    ("validation", 400, "Some values were refused", "Give a title. Not a number."),
     ("conflict", 409, "Conflict", "Already there."),
     ("not-found", 404, "Page not found", "study"),
     ("forbidden", 403, "You do not have access to this page", "role analyst may not do this"),
@@ -176,8 +176,9 @@ def test_a_button_action_on_a_missing_object_is_a_404(probe):
 def test_the_api_answers_a_refusal_as_json_with_its_status(probe, kind, status, title, detail):
     response = probe.get(f"/api/probe/{kind}")
     assert response.status_code == status
-    assert response.get_json() == {"error": {"status": status, "title": title,
-                                             "detail": detail}}
+    fields = {k: v for k, v in REFUSALS[kind].messages.items() if k}
+    assert response.get_json() == {"error": {"status": status, "title": title, "detail": detail,
+                                             **({"fields": fields} if fields else {})}}
 
 
 def test_a_refusal_no_page_translated_is_not_answered_as_json(probe):

@@ -19,8 +19,9 @@ PREFIX = "elk_"
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; return the row and the secret (shown once)."""
     name = name.strip()
-    if not name or len(name) > 100:
-        raise ValidationFailed({"name": "Give the token a name of 1 to 100 characters."})
+    if not name or len(name) > ApiToken.NAME_MAX:
+        raise ValidationFailed({"name": "Give the token a name of 1 to "
+                                        f"{ApiToken.NAME_MAX} characters."})
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(secret))
     db.session.add(token)

@@ -32,7 +32,7 @@ def hash_password(password: str) -> str:
 def create_user(email: str, password: str, name: str = "") -> User:
     """Create an account; raise Conflict if the e-mail is taken."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > User.EMAIL_MAX:
         raise ValidationFailed({"email": "Enter a valid e-mail address."})
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(

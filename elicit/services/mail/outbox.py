@@ -31,6 +31,7 @@ from elicit.models import (
     ResponseStatus,
     Round,
     RoundStatus,
+    Study,
 )
 from elicit.models.base import utcnow
 from elicit.services import audit, jobs
@@ -83,7 +84,7 @@ def _message(invitation: Invitation, kind: str) -> OutboxMessage:
               "link": experts.link_for(invitation), "deadline": deadline}
     return OutboxMessage(study_id=study.id, expert_id=expert.id, invitation_id=invitation.id,
                          kind=kind, to_address=expert.email,
-                         subject=mail_texts.fill(text.subject, values)[:300],
+                         subject=mail_texts.fill(text.subject, values)[:Study.MAIL_SUBJECT_MAX],
                          body=mail_texts.fill(text.body, values))
 
 

@@ -137,7 +137,10 @@ def _readme(study: Study, params: ResultParams, command: str) -> str:
         f"Reproducibility bundle for “{study.title}”, round {params.round}.\n\n"
         f"judgments.csv  submitted judgments, experts under pseudonyms (groups: {groups};\n"
         "               criterion weights as used for this ranking)\n"
-        "study.json     the study definition (options, criteria, calibration questions)\n"
+        "study.json     the study definition in elicit's \"elicit-study\" format, version 1\n"
+        "               (options, criteria, calibration questions, consensus rule; what\n"
+        "               `flask study import` reads). Older bundles held the same keys\n"
+        "               without \"format\" and \"version\"; both shapes import.\n"
         + ("seeds.csv      calibration answers for Cooke's weights\n"
            if params.method == "cooke" else "")
         + "expected.json  the ranking the web application computed\n\n"

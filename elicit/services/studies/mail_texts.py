@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from elicit.errors import ValidationFailed
+from elicit.models import Study
 
 KINDS = ("invitation", "reminder")
 TEMPLATE_FIELDS = {
@@ -64,8 +65,9 @@ def validate_templates(templates: dict[str, dict[str, str]]) -> dict[str, dict[s
             errors[f"{kind}_subject" if not subject else f"{kind}_body"] = \
                 "Give both a subject and a text, or leave both empty for the default."
             continue
-        if len(subject) > 300:
-            errors[f"{kind}_subject"] = "Keep the subject under 300 characters."
+        if len(subject) > Study.MAIL_SUBJECT_MAX:
+            errors[f"{kind}_subject"] = (f"Keep the subject under {Study.MAIL_SUBJECT_MAX} "
+                                         "characters.")
         for field, text in ((f"{kind}_subject", subject), (f"{kind}_body", body)):
             unknown = sorted({m for m in _FIELD.findall(text) if m not in TEMPLATE_FIELDS})
             if unknown:
