@@ -82,7 +82,7 @@ def test_rq_runs_the_job_under_the_new_dotted_path(redis_app):
     with app.app_context():
         job_id = jobs.enqueue("test-echo", parameters={"value": 3}).id
     [queued] = _queue(app, "default").jobs
-    assert queued.func_name == "elicit.worker.perform"
+    assert (queued.func_name, queued.args) == ("elicit.worker.perform", (job_id,))
 
 
 def test_a_job_queued_under_the_old_path_still_runs(redis_app, runner, monkeypatch):
