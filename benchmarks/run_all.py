@@ -31,6 +31,7 @@ ROOT = HERE.parent
 
 # (name, script, title, seconds allowed in full mode, in quick mode)
 BENCHMARKS = [
+    ("startup", "startup.py", "Start-up: app import and flask --help vs import flask", 300, 60),
     ("analysis", "bootstrap_vs_pandas.py", "Analysis: bootstrap ranking vs pandas", 900, 90),
     ("web", "web_submit.py", "Web: expert submit vs minimal Flask route", 900, 200),
     ("results_page", "results_page.py", "Results page: cold and cached", 600, 90),

@@ -11,8 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
+import lazy_loader
 from flask import current_app
 
 import analysis
@@ -24,6 +23,9 @@ from elicit.services.results import cache, calibration, summary
 from elicit.services.results.frames import filter_groups, judgments_frame
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus
+
+np = lazy_loader.load("numpy")
+pd = lazy_loader.load("pandas")
 
 SEED = 0  # the bootstrap seed: the same data always gives the same page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
+import lazy_loader
 
 import analysis
 from elicit.models import Option, Study
@@ -12,6 +12,8 @@ from elicit.services.results import cache, frames
 from elicit.services.results import charts as result_charts
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus
+
+pd = lazy_loader.load("pandas")
 
 STANCES = ("beneficial", "neutral", "harmful", "abstained")
 
