@@ -35,7 +35,7 @@ def round_chart(study: Study, params: ResultParams, name: str) -> analysis.Chart
     if outcome is None or name not in CHART_NAMES:
         return None
     round_ = find_round(study, params.round)
-    key = cache.make_key("chart", name, study.id, round_.id, round_.data_version,
+    key = cache.make_key("chart", name, study.id, cache.round_version(round_),
                                  params.cache_parts(),
                                  current_app.config["RESULTS_RESAMPLES"])
     return cache.cached(key, lambda: _draw(outcome, only=name).get(name, False)) or None

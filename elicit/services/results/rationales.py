@@ -48,8 +48,7 @@ def option_detail(study: Study, params: ResultParams, option: Option) -> OptionD
     """The option's rationales by stance and its distribution charts (cached)."""
     round_ = find_round(study, params.round)
     key = cache.make_key("option", study.id, option.id, params.cache_parts(),
-                                 round_.id if round_ else None,
-                                 round_.data_version if round_ else None)
+                                 cache.round_version(round_) if round_ else None)
     return cache.cached(key, lambda: _detail(study, params, option))
 
 
