@@ -247,6 +247,9 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                                                          "<instance>/results-cache"),
                 doc="Without Redis, the folder where computed results are cached for every "
                     "worker of this instance (empty: each process keeps its own in memory)."),
+        Setting("CHARTS_WAIT_SECONDS", "float", 20, env=False,
+                doc="How long a chart image request waits for the results job drawing it "
+                    "before drawing it itself."),
         Setting("RESULTS_CACHE_SIZE", "int", 64, env=False,
                 doc="Computed results kept (entries in the folder, or per process in memory) "
                     "before the least recently used go."),

@@ -48,3 +48,26 @@ def test_a_lazy_name_still_works_once_used():
     found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,  # noqa: S603
                            text=True, check=True)
     assert found.stdout.split() == ["analysis.ranking", "classical_model"]
+
+
+WARM_PROBE = """
+import importlib.util, json, sys, threading, types
+spec = importlib.util.spec_from_file_location("conf", "gunicorn.conf.py")
+conf = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(conf)
+conf.post_worker_init(types.SimpleNamespace(wsgi=types.SimpleNamespace(import_name={name!r})))
+for thread in threading.enumerate():
+    if thread.name == "elicit-warm-up":
+        thread.join()
+print(json.dumps(type(sys.modules.get("scipy.stats")).__name__))
+"""
+
+
+def test_gunicorn_workers_load_the_scientific_libraries_after_boot():
+    def run(name: str) -> str:
+        found = subprocess.run([sys.executable, "-c", WARM_PROBE.format(name=name)], cwd=ROOT,  # noqa: S603
+                               capture_output=True, text=True, check=True)
+        return json.loads(found.stdout.strip().splitlines()[-1])
+
+    assert run("elicit") == "module"  # loaded by the warm-up thread
+    assert run("minimal_app") == "NoneType"  # another app served from here: left alone
