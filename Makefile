@@ -41,7 +41,7 @@ demo: migrate
 ## (PostgreSQL mandatory when CI=true). The few `serial` tests (they restart PostgreSQL) run
 ## alone first, then the rest on two processes.
 test: install-dev browser
-	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
+	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py gunicorn.conf.py
 	PYTHONPATH=. $(BIN)/lint-imports
 	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
 	$(BIN)/python -m pytest -p no:xdist -p no:cacheprovider --doctest-modules analysis -q
@@ -61,7 +61,7 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 lint: install-dev
-	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py
+	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py gunicorn.conf.py
 	PYTHONPATH=. $(BIN)/lint-imports
 
 clean:

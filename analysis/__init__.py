@@ -16,48 +16,45 @@ Examples
 ['x', 'y']
 """
 
-from analysis._methods import METHODS, Method
+import lazy_loader
+
 from analysis._version import __version__
-from analysis.aggregation import aggregate_probabilities
-from analysis.bootstrap import RankAccumulator, resample_counts
-from analysis.consensus import (
-    KendallW,
-    coefficient_of_variation,
-    consensus_table,
-    iqr,
-    judgment_grid,
-    kendalls_w,
-    percent_agreement,
-    quartile_deviation,
+
+# Names load on first use (SPEC 1, lazy_loader): importing the package costs
+# nothing, so the web application starts without SciPy, pandas or matplotlib.
+__getattr__, __dir__, _lazy_all = lazy_loader.attach(
+    __name__,
+    submodules=["cooke"],
+    submod_attrs={
+        "_methods": ["METHODS", "Method"],
+        "aggregation": ["aggregate_probabilities"],
+        "bootstrap": ["RankAccumulator", "resample_counts"],
+        "consensus": [
+            "KendallW", "coefficient_of_variation", "consensus_table", "iqr", "judgment_grid",
+            "kendalls_w", "percent_agreement", "quartile_deviation",
+        ],
+        "idea": ["standardize_idea"],
+        "matrices": ["ExpertOptionData", "build_matrices"],
+        "plots": [
+            "Chart", "acceptability_chart", "distribution_chart", "forest_chart",
+            "risk_matrix_chart",
+        ],
+        "pooling": [
+            "POOL_METHODS", "PoolMethod", "extremized_pool", "geometric_odds_pool", "linear_pool",
+            "median_pool", "normalize_weights", "pool", "trimmed_pool",
+        ],
+        "provenance": ["Provenance", "hash_frame", "library_versions"],
+        "ranking": ["RankingResult", "point_ranks", "rank_options"],
+        "reliability": ["AlphaLevel", "agreement_table", "krippendorff_alpha"],
+        "risk": ["RiskMatrix", "risk_matrix"],
+        "sensitivity": ["SensitivityResult", "kendall_tau_many", "sensitivity"],
+        "stability": ["stability"],
+        "stratified": ["GroupRanking", "rank_by_group"],
+        "validation": [
+            "COLUMNS", "KINDS", "ValidatedJudgments", "select_round", "validate_judgments",
+        ],
+    },
 )
-from analysis.idea import standardize_idea
-from analysis.matrices import ExpertOptionData, build_matrices
-from analysis.plots import (
-    Chart,
-    acceptability_chart,
-    distribution_chart,
-    forest_chart,
-    risk_matrix_chart,
-)
-from analysis.pooling import (
-    POOL_METHODS,
-    PoolMethod,
-    extremized_pool,
-    geometric_odds_pool,
-    linear_pool,
-    median_pool,
-    normalize_weights,
-    pool,
-    trimmed_pool,
-)
-from analysis.provenance import Provenance, hash_frame, library_versions
-from analysis.ranking import RankingResult, point_ranks, rank_options
-from analysis.reliability import AlphaLevel, agreement_table, krippendorff_alpha
-from analysis.risk import RiskMatrix, risk_matrix
-from analysis.sensitivity import SensitivityResult, kendall_tau_many, sensitivity
-from analysis.stability import stability
-from analysis.stratified import GroupRanking, rank_by_group
-from analysis.validation import COLUMNS, KINDS, ValidatedJudgments, select_round, validate_judgments
 
 __all__ = [
     "__version__",

@@ -46,6 +46,7 @@ def testing_settings() -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "http://localhost",
         "RESULTS_RESAMPLES": 200,
+        "RESULTS_CACHE_DIR": "",  # each test app its own in-memory cache
         "MAIL_BACKEND": "outbox",
         "JOBS_BACKEND": "sync",  # jobs run at once: tests see their effect without waiting
     }

@@ -96,6 +96,10 @@ def _exports_in(instance: Path) -> str:
     return str(instance / "exports")
 
 
+def _results_cache_in(instance: Path) -> str:
+    return str(instance / "results-cache")
+
+
 SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
     ("Site", (
         Setting("SECRET_KEY", "str | None", None,
@@ -238,9 +242,17 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                     "computed by a job."),
         Setting("RESULTS_CACHE_REDIS_URL", "str | None", None, env=False,
                 doc="The Redis of the computed-results cache; unset: `REDIS_URL`, and without "
-                    "either the cache is in process memory."),
+                    "either the cache is the files of `RESULTS_CACHE_DIR`."),
+        Setting("RESULTS_CACHE_DIR", "str", FromInstance(_results_cache_in,
+                                                         "<instance>/results-cache"),
+                doc="Without Redis, the folder where computed results are cached for every "
+                    "worker of this instance (empty: each process keeps its own in memory)."),
+        Setting("CHARTS_WAIT_SECONDS", "float", 20, env=False,
+                doc="How long a chart image request waits for the results job drawing it "
+                    "before drawing it itself."),
         Setting("RESULTS_CACHE_SIZE", "int", 64, env=False,
-                doc="Computed results kept per process when the cache is in memory."),
+                doc="Computed results kept (entries in the folder, or per process in memory) "
+                    "before the least recently used go."),
         Setting("EXPORTS_INLINE_MAX_ROWS", "int", 20_000,
                 doc="Above this many submitted judgment rows, raw XLSX workbooks are built by a "
                     "job."),

@@ -7,19 +7,27 @@ Cooke & Goossens 2008, RESS 93, doi:10.1016/j.ress.2007.03.005), with
 readers and writers for EXCALIBUR ``.dtt``/``.rls`` files.
 """
 
-from .excalibur import Realizations, load_study, read_dtt, read_rls, write_dtt, write_rls
-from .model import CookeResult, DecisionMaker, WeightScheme, classical_model
-from .pool import LinearPool
-from .robustness import leave_k_out, leave_one_expert_out, leave_one_item_out
-from .scores import (
-    bin_probabilities,
-    calibration_scores,
-    information_scores,
-    intrinsic_range,
-    to_model_scale,
+import lazy_loader
+
+# Names load on first use (SPEC 1, lazy_loader): importing the package costs
+# nothing, so the web application starts without SciPy, pandas or matplotlib.
+__getattr__, __dir__, _lazy_all = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "excalibur": [
+            "Realizations", "load_study", "read_dtt", "read_rls", "write_dtt", "write_rls",
+        ],
+        "model": ["CookeResult", "DecisionMaker", "WeightScheme", "classical_model"],
+        "pool": ["LinearPool"],
+        "robustness": ["leave_k_out", "leave_one_expert_out", "leave_one_item_out"],
+        "scores": [
+            "bin_probabilities", "calibration_scores", "information_scores", "intrinsic_range",
+            "to_model_scale",
+        ],
+        "seed_frame": ["study_from_seed_frame", "weights_from_seed_frame"],
+        "study": ["Scale", "Study"],
+    },
 )
-from .seed_frame import study_from_seed_frame, weights_from_seed_frame
-from .study import Scale, Study
 
 __all__ = [
     "CookeResult",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import numpy as np
+import lazy_loader
 from flask import current_app
 from sqlalchemy import select
 
@@ -22,6 +22,8 @@ from elicit.services.responses import answering
 from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
 from elicit.services.rounds import lifecycle
 from elicit.services.studies import definition
+
+np = lazy_loader.load("numpy")
 
 DEMO_SEED = 20250531  # the Shangri-La speech; any fixed number would do
 

@@ -68,7 +68,7 @@ def show_chart(study_id: int, name: str):
         outcome = results.round_results(g.study, params) if params.round else None
     except ValidationFailed as exc:
         abort(400, exc.text)
-    chart = result_charts.round_chart(g.study, params, name) if outcome else None
+    chart = background.drawn_chart(g.study, params, name) if outcome else None
     if chart is None:
         abort(404)
     return _svg(chart.svg)

@@ -55,10 +55,16 @@ def test_reloading_while_the_job_runs_joins_it(app, client, auth, ids, large, mo
     assert len(_jobs(app, "results")) == 1
 
 
-def test_small_rounds_stay_inline(app, client, auth, ids, threads):
+def test_small_rounds_answer_at_once_and_a_job_draws_their_charts(app, client, auth, ids,
+                                                                  threads):
     auth.login("owner@example.org", PASSWORD)
-    assert client.get(f"/studies/{ids['study']}/results").status_code == 200
-    assert _jobs(app, "results") == []
+    url = f"/studies/{ids['study']}/results"
+    assert client.get(url).status_code == 200  # computed in the request, no progress page
+    threads()  # the job drawing the charts in a thread
+    assert [j.status for j in _jobs(app, "results")] == ["finished"]
+    assert client.get(url).status_code == 200
+    assert client.get(f"{url}/charts/forest.svg").status_code == 200
+    assert len(_jobs(app, "results")) == 1  # cached: nothing computed or drawn again
 
 
 def test_sync_backend_answers_at_once(app, client, auth, ids, large):

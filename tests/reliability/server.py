@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -41,11 +42,13 @@ def gunicorn(database_url: str, secret_key: str, *, workers: int = 4,
                f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"]
     if config_file is not None:
         command += ["--config", str(config_file)]
-    log = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
+    if log_path is None:
+        log_path = Path(tempfile.mkdtemp(prefix="elicit-gunicorn-")) / "gunicorn.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     try:
-        _wait_ready(base, process)
+        wait_ready(base, process, log_path)
         yield base, process
     finally:
         stop(process, timeout=15)
@@ -62,18 +65,33 @@ def stop(process: subprocess.Popen, timeout: float) -> None:
         process.wait()
 
 
-def _wait_ready(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+def ready_timeout() -> float:
+    """Seconds to wait for a server to answer: generous, a loaded CI machine boots slowly."""
+    return float(os.environ.get("SERVER_READY_TIMEOUT", "180"))
+
+
+def wait_ready(base: str, process: subprocess.Popen, log_path: Path,
+               timeout: float | None = None) -> None:
+    """Poll /healthz until it answers 200; fail with the server's log if it exits or never does."""
+    deadline = time.monotonic() + (ready_timeout() if timeout is None else timeout)
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
+            raise RuntimeError("gunicorn exited during start-up:\n" + log_tail(log_path))
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=2) as reply:  # noqa: S310
                 if reply.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become ready")
+    raise RuntimeError(f"gunicorn did not answer {base}/healthz in time:\n" + log_tail(log_path))
+
+
+def log_tail(log_path: Path, lines: int = 40) -> str:
+    """The last lines of a server log, for a failure message."""
+    try:
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"(no log: {exc})"
 
 
 class Browser:

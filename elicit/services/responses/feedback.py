@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
+import lazy_loader
 from sqlalchemy import select
 
 import analysis
@@ -30,6 +30,8 @@ from elicit.models import (
 )
 from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 from elicit.services.responses.rules import is_answered
+
+np = lazy_loader.load("numpy")
 
 MIN_RESPONSES = 3
 PROBABILITY_BINS = 10

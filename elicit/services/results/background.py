@@ -10,19 +10,21 @@ same URL then answers 200.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
+import analysis
 from elicit.extensions import db
 from elicit.models import Job, JobStatus, Round, Study
 from elicit.models.base import utcnow
 from elicit.services import jobs
 from elicit.services.common import progress
 from elicit.services.common.progress import N_
-from elicit.services.results import calibration, charts, dashboard, exports, frames
+from elicit.services.results import cache, calibration, charts, dashboard, exports, frames
 from elicit.services.results.dashboard import RoundResults
 from elicit.services.results.params import ResultParams, find_round
 
@@ -62,7 +64,7 @@ def results_or_job(study: Study, params: ResultParams, *, url: str,
     seconds a reload tries again.
     """
     if not needs_job(study, params):
-        return dashboard.round_results(study, params) if params.round else None
+        return with_charts(study, params, user_id=user_id) if params.round else None
     parameters = job_parameters(study, params, url=url)
     last = jobs.latest("results", parameters, study_id=study.id)
     if last is not None and last.status == JobStatus.FAILED and _recent(last):
@@ -74,6 +76,45 @@ def results_or_job(study: Study, params: ResultParams, *, url: str,
     if job.status == JobStatus.FINISHED and dashboard.results_ready(study, params):
         return dashboard.round_results(study, params)  # the sync backend ran it already
     return job
+
+
+def with_charts(study: Study, params: ResultParams, *, user_id: int | None
+                ) -> RoundResults | None:
+    """The results of a small round now; their charts drawn with them by a ``results`` job.
+
+    On the first computation the results are computed in the request and a
+    ``results`` job is queued: it finds them in the cache and draws the charts
+    (in a thread, or an RQ worker), so the page answers without waiting for
+    matplotlib and the image requests find the pictures drawn
+    (`drawn_chart`). A large round's job computes both (`compute`).
+    """
+    if dashboard.results_ready(study, params):
+        return dashboard.round_results(study, params)
+    outcome = dashboard.round_results(study, params)
+    if outcome is not None:
+        jobs.enqueue("results", parameters=job_parameters(study, params), study_id=study.id,
+                     user_id=user_id)
+    return outcome
+
+
+def drawn_chart(study: Study, params: ResultParams, name: str) -> analysis.Chart | None:
+    """A dashboard chart from the cache, waiting while the results job still draws it.
+
+    Waits at most CHARTS_WAIT_SECONDS and only while that job is queued or
+    running; otherwise (no job, or the cache lost the entry) it draws here.
+    """
+    key = charts.chart_key(study, params, name)
+    deadline = time.monotonic() + float(current_app.config["CHARTS_WAIT_SECONDS"])
+    parameters = job_parameters(study, params)
+    while (found := cache.backend().get(key)) is None and time.monotonic() < deadline:
+        drawing = jobs.latest("results", parameters, study_id=study.id)
+        if drawing is None or drawing.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            break
+        db.session.rollback()  # end the read transaction: see the job's next state
+        time.sleep(0.1)
+    if found is None:
+        return charts.round_chart(study, params, name)
+    return found or None  # False: this chart does not apply to these results
 
 
 def _recent(job: Job) -> bool:

@@ -2,8 +2,15 @@
 
 A key carries the round's `data_version`, which every submission bumps, so a
 new submission makes the old entries unreachable instead of having to delete
-them. The default backend is an in-process LRU; with `REDIS_URL` set, entries
-are shared between processes through Redis (pickled, with a time to live).
+them. Three backends, one shared by every process that can see it:
+
+- Redis when `REDIS_URL` (or `RESULTS_CACHE_REDIS_URL`) is set: every worker of
+  every instance (pickled, with a time to live);
+- otherwise files under `RESULTS_CACHE_DIR` (`<instance>/results-cache`): every
+  gunicorn worker of this instance, so a reload that lands on the other worker
+  is served from the cache; each entry is written to a temporary file and
+  renamed into place, so a reader never sees half an entry;
+- an in-process LRU when `RESULTS_CACHE_DIR` is empty (the tests' choice).
 """
 
 from __future__ import annotations
@@ -11,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import pickle
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from flask import Flask, current_app
@@ -104,14 +114,93 @@ class RedisBackend:
             self.client.delete(key)
 
 
+class FileBackend:
+    """Entries shared by the processes of one machine through files in a folder, pickled.
+
+    One file per key (the key is a hex digest, so a safe name). `set` writes a
+    temporary file in the same folder and renames it over the entry (atomic on
+    POSIX), so concurrent workers never read a partial entry; the last writer
+    wins, and both computed the same value. Reading touches the file, and when
+    the folder holds more than `size` entries the least recently used go.
+    Like Redis entries, only the application writes these files: keep the
+    folder private to the application's user.
+    """
+
+    def __init__(self, folder: str | Path, size: int) -> None:
+        self.folder = Path(folder)
+        self.size = size
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def get(self, key: str) -> Any | None:
+        path = self._path(key)
+        try:
+            with path.open("rb") as handle:
+                value = pickle.load(handle)  # noqa: S301 - our own entries
+        except FileNotFoundError:
+            return None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            logger.warning("results cache: unreadable entry %s (%s); computing afresh", path, exc)
+            return None
+        try:
+            os.utime(path)  # recently used
+        except OSError:
+            pass  # removed by another worker's pruning meanwhile: still a valid read
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = tempfile.NamedTemporaryFile(dir=self.folder, suffix=".part", delete=False)
+            with handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self._path(key))
+        except OSError as exc:
+            logger.warning("results cache: cannot write to %s (%s); result not stored",
+                           self.folder, exc)
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        entries = []
+        for path in self.folder.glob("*.pickle"):
+            try:
+                entries.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue
+        for _, path in sorted(entries)[:max(0, len(entries) - self.size)]:
+            path.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.pickle"):
+            path.unlink(missing_ok=True)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.folder.glob("*.pickle"))
+
+
 def make_backend(config: Mapping[str, Any]) -> CacheBackend:
-    """The backend the configuration asks for: Redis when REDIS_URL is set."""
+    """The backend the configuration asks for: Redis, else files, else process memory."""
     url = config["RESULTS_CACHE_REDIS_URL"] or config["REDIS_URL"]
+    # one namespace per database: two deployments sharing a cache never mix results
+    namespace = make_key(str(config["SQLALCHEMY_DATABASE_URI"]))[:16]
     if url:
-        # one namespace per database: two deployments sharing a Redis never mix results
-        database = str(config["SQLALCHEMY_DATABASE_URI"])
-        return RedisBackend(url, prefix=f"elicit:results:{make_key(database)[:16]}:")
+        return RedisBackend(url, prefix=f"elicit:results:{namespace}:")
+    if config["RESULTS_CACHE_DIR"]:
+        return FileBackend(Path(config["RESULTS_CACHE_DIR"]) / namespace,
+                           int(config["RESULTS_CACHE_SIZE"]))
     return MemoryBackend(int(config["RESULTS_CACHE_SIZE"]))
+
+
+def round_version(round_: Any) -> list[Any]:
+    """What identifies a round's data in a key: its id, data version and creation time.
+
+    The creation time keeps a recreated or restored database (ids and versions
+    counted again from 1) from meeting the entries of the old one.
+    """
+    created = round_.created_at
+    return [round_.id, round_.data_version, created.isoformat() if created else None]
 
 
 def backend(app: Flask | None = None) -> CacheBackend:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import pandas as pd
+import lazy_loader
 from sqlalchemy import func, select
 
 from analysis import cooke
@@ -15,6 +15,8 @@ from elicit.services.common import progress
 from elicit.services.common.progress import N_
 from elicit.services.panel.experts import pseudonyms
 from elicit.services.results import cache
+
+pd = lazy_loader.load("pandas")
 
 SEED_COLUMNS = ["expert", "question", "q05", "q50", "q95", "realization", "scale"]
 

@@ -1,8 +1,10 @@
-"""The results dashboard's charts: texts and data tables at once, pictures on request.
+"""The results dashboard's charts: texts and data tables, and the SVG pictures.
 
-The page shows each chart's title, text alternative and data table from the
-cached results; the SVG itself is drawn (and cached like the results) only
-when the browser asks for the image.
+The pictures are drawn once, with the results (`background.with_charts` on
+the first computation, or the results job of a large round), and cached like
+them; an image request only reads the cache (it draws only if the cache lost
+the entry). The page itself shows each chart's title, text alternative and
+data table without drawing.
 """
 
 from __future__ import annotations
@@ -34,11 +36,15 @@ def round_chart(study: Study, params: ResultParams, name: str) -> analysis.Chart
     outcome = dashboard.round_results(study, params)
     if outcome is None or name not in CHART_NAMES:
         return None
+    return cache.cached(chart_key(study, params, name),
+                        lambda: _draw(outcome, only=name).get(name, False)) or None
+
+
+def chart_key(study: Study, params: ResultParams, name: str) -> str:
+    """The cache key of one dashboard chart (the round's data version included)."""
     round_ = find_round(study, params.round)
-    key = cache.make_key("chart", name, study.id, round_.id, round_.data_version,
-                                 params.cache_parts(),
-                                 current_app.config["RESULTS_RESAMPLES"])
-    return cache.cached(key, lambda: _draw(outcome, only=name).get(name, False)) or None
+    return cache.make_key("chart", name, study.id, cache.round_version(round_),
+                          params.cache_parts(), current_app.config["RESULTS_RESAMPLES"])
 
 
 def round_charts(study: Study, params: ResultParams) -> dict[str, analysis.Chart]:

@@ -11,8 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
+import lazy_loader
 from flask import current_app
 
 import analysis
@@ -24,6 +23,9 @@ from elicit.services.results import cache, calibration, summary
 from elicit.services.results.frames import filter_groups, judgments_frame
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus
+
+np = lazy_loader.load("numpy")
+pd = lazy_loader.load("pandas")
 
 SEED = 0  # the bootstrap seed: the same data always gives the same page
 
@@ -101,7 +103,7 @@ def _previous_ranks(study: Study, round_: Round, params: ResultParams) -> dict[s
     if not earlier:
         return None
     before = earlier[-1]
-    key = cache.make_key("ranks", study.id, before.id, before.data_version,
+    key = cache.make_key("ranks", study.id, cache.round_version(before),
                                  params.cache_parts())
 
     def compute() -> dict[str, int]:
@@ -130,7 +132,7 @@ def round_results(study: Study, params: ResultParams) -> RoundResults | None:
 
 def results_key(study: Study, round_: Round, params: ResultParams) -> str:
     """The cache key of `round_results` for these choices (the round's data version included)."""
-    return cache.make_key("round", study.id, round_.id, round_.data_version,
+    return cache.make_key("round", study.id, cache.round_version(round_),
                                   params.cache_parts(), current_app.config["RESULTS_RESAMPLES"])
 
 

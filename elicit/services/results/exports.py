@@ -18,15 +18,16 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import lazy_loader
 
 from elicit.extensions import db
 from elicit.models import Expert, Round, Study
 from elicit.services.common import progress
 from elicit.services.panel.experts import pseudonyms
 from elicit.services.results import dashboard, frames
+
+pd = lazy_loader.load("pandas")
+openpyxl = lazy_loader.load("openpyxl")
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
@@ -189,18 +190,18 @@ def _json_chunks(study_id: int, rows: Iterator[tuple]) -> Iterator[str]:
 def _xlsx_value(value: Any) -> Any:
     value = _cell(value)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
-def _write_sheet(book: Workbook, title: str, header: list[str], rows: Iterable[Iterable]):
+def _write_sheet(book: openpyxl.Workbook, title: str, header: list[str], rows: Iterable[Iterable]):
     sheet = book.create_sheet(title=title[:31])
     sheet.append(header)
     for row in rows:
         sheet.append([_xlsx_value(v) for v in row])
 
 
-def _workbook_file(book: Workbook) -> Iterator[bytes]:
+def _workbook_file(book: openpyxl.Workbook) -> Iterator[bytes]:
     with tempfile.TemporaryFile() as handle:
         book.save(handle)
         handle.seek(0)
@@ -210,7 +211,7 @@ def _workbook_file(book: Workbook) -> Iterator[bytes]:
 
 def raw_xlsx(study: Study, round_number: int | None = None) -> Iterator[bytes]:
     """The raw judgments as an XLSX workbook (write-only: rows go straight to disk)."""
-    book = Workbook(write_only=True)
+    book = openpyxl.Workbook(write_only=True)
     rows = raw_rows(study, round_number)
     if progress.listening():  # a background export: count the rows for its progress bar
         total = sum(frames.judgment_count(r) for r in _rounds(study, round_number))
@@ -275,7 +276,7 @@ def results_json(outcome: dashboard.RoundResults) -> dict[str, Any]:
 
 def results_xlsx(outcome: dashboard.RoundResults) -> Iterator[bytes]:
     """One sheet per aggregated table, plus a data dictionary and the provenance."""
-    book = Workbook(write_only=True)
+    book = openpyxl.Workbook(write_only=True)
     tables = result_tables(outcome)
     for name, frame in tables.items():
         _write_sheet(book, name, [str(c) for c in frame.columns],

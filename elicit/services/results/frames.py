@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-import pandas as pd
+import lazy_loader
 from sqlalchemy import func, select
 
 from elicit.extensions import db
@@ -21,6 +20,9 @@ from elicit.models import (
 )
 from elicit.services.panel.experts import pseudonyms
 from elicit.services.results.params import ResultParams
+
+np = lazy_loader.load("numpy")
+pd = lazy_loader.load("pandas")
 
 TIDY_COLUMNS = [
     "round", "expert", "group", "option", "criterion", "kind", "weight", "value",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
+import lazy_loader
 
 import analysis
 from elicit.models import Option, Study
@@ -12,6 +12,8 @@ from elicit.services.results import cache, frames
 from elicit.services.results import charts as result_charts
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus
+
+pd = lazy_loader.load("pandas")
 
 STANCES = ("beneficial", "neutral", "harmful", "abstained")
 
@@ -46,8 +48,7 @@ def option_detail(study: Study, params: ResultParams, option: Option) -> OptionD
     """The option's rationales by stance and its distribution charts (cached)."""
     round_ = find_round(study, params.round)
     key = cache.make_key("option", study.id, option.id, params.cache_parts(),
-                                 round_.id if round_ else None,
-                                 round_.data_version if round_ else None)
+                                 cache.round_version(round_) if round_ else None)
     return cache.cached(key, lambda: _detail(study, params, option))
 
 

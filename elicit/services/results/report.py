@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+import lazy_loader
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -18,6 +18,8 @@ from elicit.models import Invitation, Response, ResponseStatus, Round, Study
 from elicit.services.results import calibration, dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus, definition
+
+pd = lazy_loader.load("pandas")
 
 ANCHORING_TEXT = {
     "before": "From round 2 on, each expert saw the panel's anonymous feedback (median, "

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
+import lazy_loader
 
 from elicit.models import Round, Study
 from elicit.services.studies import consensus
+
+pd = lazy_loader.load("pandas")
 
 CONSENSUS = "consensus"
 DISSENT = "no consensus"

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
+import lazy_loader
 from sqlalchemy import select
 
 import analysis
@@ -14,6 +14,8 @@ from elicit.extensions import db
 from elicit.models import Option, Response, ResponseStatus, Round, Study
 from elicit.services.results.frames import judgments_frame
 from elicit.services.studies import consensus, questions
+
+pd = lazy_loader.load("pandas")
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+import lazy_loader
 
 import analysis
 from elicit.errors import ValidationFailed
 from elicit.models import Criterion, Option, Round, Study
+
+pd = lazy_loader.load("pandas")
 
 DEFAULT_THRESHOLD = {"scale": 1.0, "probability": 10.0}  # rule units (points for probabilities)
 KINDS = {

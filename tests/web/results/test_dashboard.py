@@ -158,3 +158,25 @@ def test_the_organizers_consensus_rule_decides_the_status(app, client, auth, ids
     assert statuses == {"Option 1": "no consensus", "Option 2": "consensus",
                         "Option 3": "consensus"}
     assert "disagrees on Option 1" in page
+
+
+def test_charts_are_drawn_with_the_results_not_per_image_request(client, demo_study,
+                                                                  monkeypatch):
+    import analysis.plots
+
+    drawn = []
+    for name in ("forest_chart", "acceptability_chart", "risk_matrix_chart"):
+        original = getattr(analysis.plots, name)
+
+        def counting(*args, _original=original, _name=name, **kwargs):
+            if kwargs.get("draw", True):
+                drawn.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(analysis, name, counting)
+    assert client.get(f"/studies/{demo_study}/results").status_code == 200
+    assert sorted(drawn) == ["acceptability_chart", "forest_chart", "risk_matrix_chart"]
+    for chart in ("forest", "acceptability", "risk"):
+        reply = client.get(f"/studies/{demo_study}/results/charts/{chart}.svg")
+        assert reply.status_code == 200 and b"<svg" in reply.data
+    assert len(drawn) == 3  # the image requests read the cache
