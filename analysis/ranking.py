@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters, sorts
+from analysis._ties import merge_ties, tie_tolerance
 from analysis.bootstrap import RankAccumulator, iter_resamples
 from analysis.matrices import ExpertOptionData, build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
@@ -93,15 +94,32 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def point_ranks(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
+def point_ranks(scores: npt.ArrayLike, atol: float | None = None) -> npt.NDArray[np.int64]:
     """Competition ranks, highest score first ("1224"); NaN ranks last.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n,)
+        Scores, higher is better.
+    atol : float, optional
+        Scores closer than this are tied (see :func:`analysis._ties.merge_ties`);
+        default ``1e-9`` times the largest absolute score, so an exact tie
+        broken only by floating-point rounding stays a tie.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Rank of each score (1 = best; tied scores share the best rank).
 
     Examples
     --------
     >>> point_ranks([0.2, 0.9, 0.2, np.nan]).tolist()
     [2, 1, 2, 4]
+    >>> point_ranks([0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1]).tolist()  # 0.6000000000000001, 0.6
+    [1, 1]
     """
     s = np.asarray(scores, dtype=float)
+    s = merge_ties(s, tie_tolerance(s) if atol is None else atol)
     ranked = pd.Series(np.where(np.isnan(s), -np.inf, s)).rank(method="min", ascending=False)
     return ranked.to_numpy(dtype=np.int64)
 
@@ -258,7 +276,8 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
                       **params)
     scores = point["score"][0]
     o = len(data.options)
-    acc = RankAccumulator(o)
+    atol = tie_tolerance(data.score)
+    acc = RankAccumulator(o, atol=atol)
     low = high = np.full(o, np.nan)
     if resamples:
         boot = np.empty((resamples, o))
@@ -278,7 +297,7 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
         accept = np.full((o, o), np.nan)
         pairs = np.full((o, o), np.nan)
     notes += _data_notes(data)
-    table = _table(data, point, scores, low, high, accept, top_k)
+    table = _table(data, point, scores, low, high, accept, top_k, atol)
     order = table.index.to_numpy()
     labels = table["option"].to_numpy()
     table = table.reset_index(drop=True)
@@ -317,9 +336,10 @@ def _data_notes(data: ExpertOptionData) -> list[str]:
 
 
 def _table(data: ExpertOptionData, point: dict[str, FloatArray], scores: FloatArray,
-           low: FloatArray, high: FloatArray, accept: FloatArray, top_k: int) -> pd.DataFrame:
+           low: FloatArray, high: FloatArray, accept: FloatArray, top_k: int,
+           atol: float) -> pd.DataFrame:
     o = len(data.options)
-    ranks = point_ranks(scores)
+    ranks = point_ranks(scores, atol)
     positions = np.arange(1, o + 1)
     table = pd.DataFrame({
         "option": data.options.to_numpy(dtype=object), "rank": ranks, "score": scores,

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters
+from analysis._ties import merge_ties, tie_tolerance
 from analysis.matrices import build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
@@ -66,9 +67,9 @@ def kendall_tau_many(reference: npt.ArrayLike, others: npt.ArrayLike) -> FloatAr
     return out
 
 
-def _ranks(scores: FloatArray) -> FloatArray:
-    """Competition ranks per row, highest first, NaN last."""
-    filled = np.where(np.isnan(scores), -np.inf, scores)
+def _ranks(scores: FloatArray, atol: float) -> FloatArray:
+    """Competition ranks per row, highest first, NaN last; scores within ``atol`` tie."""
+    filled = merge_ties(np.where(np.isnan(scores), -np.inf, scores), atol)
     return stats.rankdata(-filled, method="min", axis=-1).astype(float)
 
 
@@ -170,14 +171,15 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
         check_method(m, data)
         if m == "cooke" and expert_weights is None:
             raise ValueError("the 'cooke' alternative needs expert_weights")
-    base = _ranks(aggregate(data, base_w[None], method, **params)["score"][0])
+    atol = tie_tolerance(data.score)
+    base = _ranks(aggregate(data, base_w[None], method, **params)["score"][0], atol)
     ones = np.ones(len(data.experts))
     alt = np.array([
         _ranks(aggregate(data, (base_w if m == "cooke" else ones)[None], m, **params)
-               ["score"][0]) for m in methods
+               ["score"][0], atol) for m in methods
     ]).reshape(len(methods), -1)
     loo_w = base_w[None, :] * (1.0 - np.eye(len(data.experts)))
-    loo = _ranks(aggregate(data, loo_w, method, **params)["score"])
+    loo = _ranks(aggregate(data, loo_w, method, **params)["score"], atol)
     taus = [stats.kendalltau(base, r) for r in alt]
     every = np.vstack([base[None], alt, loo])
     order = np.lexsort((data.options.to_numpy(dtype=str), base))
