@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis._json import json_value as _json_value
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters, sorts
 from analysis._ties import merge_ties, tie_tolerance
 from analysis.bootstrap import RankAccumulator, iter_resamples
@@ -84,14 +84,6 @@ class RankingResult:
                    for row in self.table[columns].to_dict(orient="records")]
         return {"method": self.method, "round": self.round, "options": options,
                 "provenance": self.provenance.to_dict(), "notes": list(self.notes)}
-
-
-def _json_value(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def point_ranks(scores: npt.ArrayLike, atol: float | None = None) -> npt.NDArray[np.int64]:
@@ -217,7 +209,9 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     :math:`\hat p_o = \operatorname{logit}^{-1}(\sum_e \omega_e
     \operatorname{logit} p_{e,o})` (Satopää et al. 2014) and :math:`\bar v_o`
     the weighted mean impact; ``extremized`` multiplies the mean log-odds by
-    *d* first (Baron et al. 2014).  The ``likelihood`` and ``impact`` columns
+    *d* first — Satopää et al.'s (2014) logit aggregator with systematic
+    bias *d* (Baron et al. 2014 extremize the arithmetic mean instead, which
+    is not what is computed here).  The ``likelihood`` and ``impact`` columns
     aggregate *p* and the weighted sum separately with the same method, so
     for ``mean`` the score is generally not their product.
 
@@ -235,7 +229,8 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     .. [2] Satopää, V. A., et al. (2014). Combining multiple probability
        predictions using a simple logit model. Int. J. Forecasting, 30, 344-356.
     .. [3] Baron, J., et al. (2014). Two reasons to make aggregated probability
-       forecasts more extreme. Decision Analysis, 11(2), 133-145.
+       forecasts more extreme. Decision Analysis, 11(2), 133-145 (why
+       extremize; their transform acts on the arithmetic mean).
     .. [4] Cooke, R. M. (1991). Experts in Uncertainty. Oxford University Press.
     .. [5] Efron, B., & Tibshirani, R. J. (1993). An Introduction to the
        Bootstrap. Chapman & Hall.

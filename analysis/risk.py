@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis._json import records
 from analysis._methods import Method, aggregate, check_method, check_parameters, sorts
 from analysis.bootstrap import iter_resamples
 from analysis.matrices import build_matrices, expert_weight_vector
@@ -48,6 +50,12 @@ class RiskMatrix:
     interval: float
     probability_criterion: str
     provenance: Provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: method, interval, per-option rows, provenance (NaN: None)."""
+        return {"method": self.method, "interval": self.interval,
+                "probability_criterion": self.probability_criterion,
+                "options": records(self.table), "provenance": self.provenance.to_dict()}
 
 
 def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | None = None,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from analysis._json import records
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters
 from analysis._ties import merge_ties, tie_tolerance
 from analysis.matrices import build_matrices, expert_weight_vector
@@ -85,13 +87,17 @@ class SensitivityResult:
     ranks : pandas.DataFrame
         Options x scenarios: the base, each method, ``loo:<expert>``.
     method_tau : pandas.DataFrame
-        ``method, tau, p_value``: Kendall's tau (``scipy.stats.kendalltau``)
-        between the base ranking and each method's.
+        ``method, statistic, pvalue, tau, p_value``: Kendall's tau
+        (``scipy.stats.kendalltau``) between the base ranking and each
+        method's; ``tau`` and ``p_value`` are the old names of ``statistic``
+        and ``pvalue``, kept as aliases.
     loo_tau : pandas.DataFrame
         ``expert, tau``: tau between the base and the ranking without that expert.
     tolerance : int
         Largest rank shift still called robust.
     provenance : Provenance
+    notes : tuple of str
+        Things a reader should know (e.g. why no option is called fragile).
     """
 
     table: pd.DataFrame
@@ -100,11 +106,22 @@ class SensitivityResult:
     loo_tau: pd.DataFrame
     tolerance: int
     provenance: Provenance
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def fragile(self) -> list[str]:
         """Options whose rank is not robust."""
         return self.table.loc[~self.table["robust"], "option"].tolist()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: per-option table, taus, fragile options, provenance.
+
+        NaN becomes ``None``.
+        """
+        return {"table": records(self.table), "method_tau": records(self.method_tau),
+                "loo_tau": records(self.loo_tau), "tolerance": self.tolerance,
+                "fragile": self.fragile, "notes": list(self.notes),
+                "provenance": self.provenance.to_dict()}
 
 
 def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
@@ -202,6 +219,8 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
     return SensitivityResult(
         table=table, ranks=ranks,
         method_tau=pd.DataFrame({"method": list(methods),
+                                 "statistic": [float(t.statistic) for t in taus],
+                                 "pvalue": [float(t.pvalue) for t in taus],
                                  "tau": [float(t.statistic) for t in taus],
                                  "p_value": [float(t.pvalue) for t in taus]}),
         loo_tau=pd.DataFrame({"expert": data.experts.to_numpy(dtype=object),

@@ -66,7 +66,8 @@ def stability(judgments: Judgments, *, before: int | None = None, after: int | N
     pandas.DataFrame
         Columns ``option, criterion, median_before, median_after,
         delta_median, iqr_before, iqr_after, delta_iqr, n_paired, statistic,
-        p_value``.  Medians and IQRs use every answer of each round; the test
+        pvalue, p_value`` (``p_value`` is the old name of ``pvalue``, kept as
+        an alias).  Medians and IQRs use every answer of each round; the test
         uses experts who answered in both (``n_paired``).
 
     Notes
@@ -120,4 +121,5 @@ def stability(judgments: Judgments, *, before: int | None = None, after: int | N
     out = cells.to_frame(index=False)
     return out.assign(median_before=med0, median_after=med1, delta_median=med1 - med0,
                       iqr_before=iqr0, iqr_after=iqr1, delta_iqr=iqr1 - iqr0,
-                      n_paired=_nan.count(diff), statistic=statistic, p_value=p_value)
+                      n_paired=_nan.count(diff), statistic=statistic, pvalue=p_value,
+                      p_value=p_value)
