@@ -15,11 +15,27 @@ import numpy.typing as npt
 
 from analysis._ties import merge_ties
 
-__all__ = ["resample_counts", "iter_resamples", "RankAccumulator"]
+__all__ = ["resample_counts", "iter_resamples", "RankAccumulator", "check_seed"]
 
 FloatArray = npt.NDArray[np.float64]
 #: elements of the largest temporary built per chunk (8 bytes each: 32 MiB)
 CHUNK_ELEMENTS = 1 << 22
+
+
+def check_seed(seed: object) -> None:
+    """Refuse a seed ``numpy.random.default_rng`` would reject, in the library's words.
+
+    Examples
+    --------
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a non-negative integer or None, got -1
+    """
+    ok = seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+                          and int(seed) >= 0)
+    if not ok:
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
 
 
 def resample_counts(rng: np.random.Generator, n_experts: int, size: int) -> FloatArray:

@@ -336,6 +336,9 @@ def consensus_table(judgments: Judgments, *, round: int | None = None,
        studies. Technological Forecasting and Social Change, 79(8), 1525-1536.
     """
     rows, _ = select_round(validate_judgments(judgments), round, groups)
+    if rows["abstained"].all():
+        raise ValueError(f"every answer of round {int(rows['round'].iloc[0])} is an "
+                         "abstention: there is no judgment to measure consensus on")
     rows = rows[~rows["abstained"]]
     grid = rows.pivot(index="expert", columns=["option", "criterion"], values="estimate")
     a = grid.to_numpy(dtype=float)

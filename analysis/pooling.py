@@ -71,6 +71,9 @@ def _prepare(p: npt.ArrayLike, weights: npt.ArrayLike | None, axis: int,
     x = np.asarray(p, dtype=float)
     if x.ndim == 0:
         raise ValueError("need at least one expert axis, got a scalar")
+    if x.size == 0:
+        raise ValueError(f"need at least one judgment to pool, got an empty array of shape "
+                         f"{x.shape}")
     x = np.moveaxis(x, axis, 0)
     rest = x.shape[1:]
     flat = x.reshape(x.shape[0], -1)

@@ -12,10 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis import intervals
 from analysis._json import json_value as _json_value
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters, sorts
 from analysis._ties import merge_ties, tie_tolerance
-from analysis.bootstrap import RankAccumulator, iter_resamples
+from analysis.bootstrap import RankAccumulator, check_seed, iter_resamples
 from analysis.matrices import ExpertOptionData, build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
@@ -52,7 +53,10 @@ class RankingResult:
     top_k : int
     resamples : int
     interval : float
-        Level of the ``low``-``high`` bootstrap percentile interval.
+        Level of the ``low``-``high`` bootstrap interval over experts; its
+        method (studentized, expanded percentile or percentile, chosen from
+        ``method``; see :mod:`analysis.intervals`) is in
+        ``provenance.parameters["interval_method"]``.
     provenance : Provenance
     notes : tuple of str
         Things a reader should know (excluded experts, options nobody rated).
@@ -217,9 +221,16 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
 
     **Bootstrap.** Each resample draws the experts with replacement
     (multinomial counts :math:`n_{b,e}`, weights :math:`n_{b,e}\omega_e`) and
-    recomputes every option's score; ``low``/``high`` are percentiles, the
-    acceptability matrix counts ranks (ties share positions), ``p_first`` and
-    ``p_top{k}`` read it, ``pairwise`` counts wins (ties one half).  Ranks
+    recomputes every option's score.  ``low``/``high`` form an interval that
+    keeps its level with 5-15 experts: studentized (bootstrap-t) for
+    ``mean``/``cooke``, expanded percentile (Hesterberg 2015) for
+    ``trimmed``/``geo-odds``/``extremized``, percentile for ``median``
+    (:mod:`analysis.intervals`; NaN for an option with fewer than two
+    experts).  The acceptability matrix counts ranks (ties share positions),
+    ``p_first`` and ``p_top{k}`` read it, ``pairwise`` counts wins (ties one
+    half): these are bootstrap proportions over experts — the share of
+    resampled panels in which an option takes a place — not the probability
+    that it is truly the best.  Ranks
     are 1 for the highest score; ties in the point ranking share the best
     rank.
 
@@ -255,6 +266,7 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
         raise ValueError(f"resamples must be a non-negative integer, got {resamples!r}")
     if not 0.0 < interval < 1.0:
         raise ValueError(f"interval must lie in (0, 1), got {interval!r}")
+    check_seed(seed)
     rows, chosen = select_round(valid, round, groups)
     data = build_matrices(rows, criterion_weights)
     check_method(method, data)
@@ -274,24 +286,14 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     atol = tie_tolerance(data.score)
     acc = RankAccumulator(o, atol=atol)
     low = high = np.full(o, np.nan)
+    kind = intervals.interval_method(method)
     if resamples:
-        boot = np.empty((resamples, o))
-        per = len(data.experts) * o if sorts(method) else len(data.experts) + o
-
-        def one(w: FloatArray) -> FloatArray:
-            return aggregate(data, w, method, **params)["score"]
-
-        for start, chunk in iter_resamples(one, base, resamples, seed, per):
-            boot[start:start + len(chunk)] = chunk
-            acc.update(chunk)
-        alpha = (1.0 - interval) / 2.0
-        quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
-        low, high = quantile(boot, [alpha, 1.0 - alpha], axis=0)
-        accept, pairs = acc.acceptability, acc.pairwise
+        low, high, accept, pairs = _bootstrap(data, base, method, params, scores, resamples,
+                                              seed, interval, acc)
     else:
         accept = np.full((o, o), np.nan)
         pairs = np.full((o, o), np.nan)
-    notes += _data_notes(data)
+    notes += _data_notes(data, base)
     table = _table(data, point, scores, low, high, accept, top_k, atol)
     order = table.index.to_numpy()
     labels = table["option"].to_numpy()
@@ -301,7 +303,9 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     pairwise = pd.DataFrame(pairs[np.ix_(order, order)], index=pd.Index(labels, name="option"),
                             columns=pd.Index(labels, name="versus"))
     provenance = make_provenance(method, {
-        "round": chosen, "resamples": int(resamples), "interval": interval, "top_k": int(top_k),
+        "round": chosen, "resamples": int(resamples), "interval": interval,
+        "interval_method": kind, "interval_reference": intervals.INTERVAL_REFERENCES[kind],
+        "top_k": int(top_k),
         "trim": trim, "extremize_d": extremize_d, "eps": eps,
         "groups": None if groups is None else [str(g) for g in groups],
         "probability_criterion": data.probability_criterion,
@@ -319,8 +323,43 @@ def _hashed(judgments: Judgments, valid: pd.DataFrame) -> pd.DataFrame | Validat
     return judgments if isinstance(judgments, ValidatedJudgments) else valid
 
 
-def _data_notes(data: ExpertOptionData) -> list[str]:
+def _bootstrap(data: ExpertOptionData, base: FloatArray, method: str,
+               params: dict[str, float], scores: FloatArray, resamples: int,
+               seed: int | None, interval: float, acc: RankAccumulator
+               ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Resample experts: interval bounds (see :mod:`analysis.intervals`), acceptability, pairs."""
+    o = len(data.options)
+    kind = intervals.interval_method(method)
+    studentized = kind == "studentized"
+    boot = np.empty((resamples, 2 * o if studentized else o))
+    per = len(data.experts) * o if sorts(method) else len(data.experts) + 2 * o
+
+    def one(w: FloatArray) -> FloatArray:
+        out = aggregate(data, w, method, **params)["score"]
+        if studentized:
+            se = intervals.weighted_mean_se(data.score, w, base)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.hstack([out, (out - scores[None, :]) / se])
+        return out
+
+    for start, chunk in iter_resamples(one, base, resamples, seed, per):
+        acc.update(chunk[:, :o])
+        boot[start:start + len(chunk)] = chunk
+    low, high = intervals.bootstrap_bounds(kind, scores, data.score, base, boot, interval)
+    return low, high, acc.acceptability, acc.pairwise
+
+
+def _data_notes(data: ExpertOptionData, base: FloatArray) -> list[str]:
     notes = []
+    n_total = int(np.count_nonzero(base > 0))
+    weighted = ((base > 0)[:, None] & data.present).sum(axis=0)
+    thin = list(data.options[(weighted > 0) & (weighted < 3)])
+    if n_total < 3:
+        notes.append(f"the ranking rests on fewer than 3 experts ({n_total}): its ranks and "
+                     "intervals are one or two opinions, not a panel's")
+    elif thin:
+        notes.append(f"options rated by fewer than 3 experts (their rank and interval rest "
+                     f"on one or two opinions): {thin}")
     if data.excluded:
         notes.append(f"{data.excluded} expert-option pair(s) left out: abstained or "
                      "missing on a criterion used")

@@ -74,7 +74,9 @@ def krippendorff_alpha(data: npt.ArrayLike, level: AlphaLevel = "interval") -> f
     Raises
     ------
     ValueError
-        If fewer than two distinct values are pairable (alpha undefined).
+        If fewer than two distinct values are pairable (alpha undefined), or
+        ``level="ratio"`` with a negative value (a ratio scale has a true
+        zero; :math:`((c-k)/(c+k))^2` is meaningless across it).
 
     Notes
     -----
@@ -113,6 +115,9 @@ def krippendorff_alpha(data: npt.ArrayLike, level: AlphaLevel = "interval") -> f
         raise ValueError("data must be finite or NaN, got an infinite value")
     if (~np.isnan(x)).sum() == 0:
         raise ValueError("data has no values")
+    if level == "ratio" and np.nanmin(x) < 0:
+        raise ValueError(f"ratio-level alpha needs non-negative values (a ratio scale has a "
+                         f"true zero), got {float(np.nanmin(x))!r}; use level='interval'")
     o, values = _coincidences(x)
     marginals = o.sum(axis=0)
     n = marginals.sum()

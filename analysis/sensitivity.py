@@ -157,7 +157,9 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
     -----
     Leave-one-out rankings recompute every option's score with weight
     :math:`\omega_e (1 - [e = j])` for each expert *j* — one weight row per
-    expert, aggregated together.  Robustness: :math:`\max_s |r_{o,s} - r_o|
+    expert, aggregated together; with fewer than two experts of positive
+    weight there is no such scenario (a note says so) rather than a ranking
+    of nothing that would mark every option fragile.  Robustness: :math:`\max_s |r_{o,s} - r_o|
     \le` ``tolerance`` over all scenarios *s*.  Kendall's tau-b compares
     whole rankings (1 = identical order).
 
@@ -195,20 +197,29 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
         _ranks(aggregate(data, (base_w if m == "cooke" else ones)[None], m, **params)
                ["score"][0], atol) for m in methods
     ]).reshape(len(methods), -1)
-    loo_w = base_w[None, :] * (1.0 - np.eye(len(data.experts)))
-    loo = _ranks(aggregate(data, loo_w, method, **params)["score"], atol)
+    notes: list[str] = []
+    weighted = np.flatnonzero(base_w > 0)
+    if len(weighted) >= 2:
+        loo_experts = data.experts
+        loo_w = base_w[None, :] * (1.0 - np.eye(len(data.experts)))
+        loo = _ranks(aggregate(data, loo_w, method, **params)["score"], atol)
+    else:  # leaving out the only expert leaves nothing to rank: no such scenario
+        loo_experts = data.experts[:0]
+        loo = np.empty((0, len(data.options)))
+        notes.append(f"leave-one-expert-out needs at least 2 experts with weight, got "
+                     f"{len(weighted)}: only the methods were compared")
     taus = [stats.kendalltau(base, r) for r in alt]
     every = np.vstack([base[None], alt, loo])
     order = np.lexsort((data.options.to_numpy(dtype=str), base))
     method_shift = np.abs(alt - base).max(axis=0) if len(methods) else np.zeros_like(base)
-    loo_shift = np.abs(loo - base).max(axis=0)
+    loo_shift = np.abs(loo - base).max(axis=0) if len(loo) else np.zeros_like(base)
     table = pd.DataFrame({
         "option": data.options.to_numpy(dtype=object), "rank": base.astype(int),
         "min_rank": every.min(axis=0).astype(int), "max_rank": every.max(axis=0).astype(int),
         "method_shift": method_shift.astype(int), "loo_shift": loo_shift.astype(int),
     }).iloc[order].reset_index(drop=True)
     table["robust"] = np.maximum(table["method_shift"], table["loo_shift"]) <= tolerance
-    scenarios = ["base", *methods, *[f"loo:{e}" for e in data.experts]]
+    scenarios = ["base", *methods, *[f"loo:{e}" for e in loo_experts]]
     ranks = pd.DataFrame(every.T[order].astype(int), columns=scenarios,
                          index=pd.Index(data.options[order], name="option"))
     provenance = make_provenance(method, {
@@ -223,6 +234,6 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
                                  "pvalue": [float(t.pvalue) for t in taus],
                                  "tau": [float(t.statistic) for t in taus],
                                  "p_value": [float(t.pvalue) for t in taus]}),
-        loo_tau=pd.DataFrame({"expert": data.experts.to_numpy(dtype=object),
-                              "tau": kendall_tau_many(base, loo)}),
-        tolerance=int(tolerance), provenance=provenance)
+        loo_tau=pd.DataFrame({"expert": loo_experts.to_numpy(dtype=object),
+                              "tau": kendall_tau_many(base, loo) if len(loo) else []}),
+        tolerance=int(tolerance), provenance=provenance, notes=tuple(notes))

@@ -32,6 +32,7 @@ ROOT = HERE.parent
 # (name, script, title, seconds allowed in full mode, in quick mode)
 BENCHMARKS = [
     ("analysis", "bootstrap_vs_pandas.py", "Analysis: bootstrap ranking vs pandas", 900, 90),
+    ("coverage", "interval_coverage.py", "Analysis: 90 % interval coverage", 1800, 180),
     ("web", "web_submit.py", "Web: expert submit vs minimal Flask route", 900, 200),
     ("results_page", "results_page.py", "Results page: cold and cached", 600, 90),
     ("export", "export_stream.py", "Export: streaming CSV vs DataFrame.to_csv", 900, 90),

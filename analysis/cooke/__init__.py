@@ -7,6 +7,15 @@ Cooke & Goossens 2008, RESS 93, doi:10.1016/j.ress.2007.03.005), with
 readers and writers for EXCALIBUR ``.dtt``/``.rls`` files.
 """
 
+from .adequacy import (
+    DOMINANT_SHARE,
+    MIN_SEED_QUESTIONS,
+    RECOMMENDED_SEED_QUESTIONS,
+    adequacy_warnings,
+    dominance_warning,
+    seed_question_warning,
+    zero_width_warning,
+)
 from .excalibur import Realizations, load_study, read_dtt, read_rls, write_dtt, write_rls
 from .model import CookeResult, DecisionMaker, WeightScheme, classical_model
 from .pool import LinearPool
@@ -22,6 +31,13 @@ from .seed_frame import study_from_seed_frame, weights_from_seed_frame
 from .study import Scale, Study
 
 __all__ = [
+    "DOMINANT_SHARE",
+    "MIN_SEED_QUESTIONS",
+    "RECOMMENDED_SEED_QUESTIONS",
+    "adequacy_warnings",
+    "dominance_warning",
+    "seed_question_warning",
+    "zero_width_warning",
     "CookeResult",
     "DecisionMaker",
     "LinearPool",
