@@ -13,6 +13,9 @@ def as_columns(x: npt.ArrayLike, axis: int) -> tuple[FloatArray, tuple[int, ...]
     a = np.asarray(x, dtype=float)
     if a.ndim == 0:
         raise ValueError("need an array with an expert axis, got a scalar")
+    if a.size == 0:
+        raise ValueError(f"need at least one judgment along the expert axis, got an empty "
+                         f"array of shape {a.shape}")
     a = np.moveaxis(a, axis, 0)
     return a.reshape(a.shape[0], -1), a.shape[1:]
 
@@ -39,15 +42,19 @@ def std(a: FloatArray, ddof: int = 1) -> FloatArray:
     return np.sqrt(out)
 
 
-def quantile(a: FloatArray, q: float) -> FloatArray:
-    """Column quantiles ignoring NaN, linear interpolation (numpy's default, Hyndman-Fan 7)."""
+def quantile(a: FloatArray, q: float | FloatArray) -> FloatArray:
+    """Column quantiles ignoring NaN, linear interpolation (numpy's default, Hyndman-Fan 7).
+
+    ``q`` is one level, or one level per column (NaN gives NaN).
+    """
     n = count(a)
     ordered = np.sort(a, axis=0)  # NaN last
-    h = np.maximum(n - 1, 0) * q
+    q = np.asarray(q, dtype=float)
+    h = np.maximum(n - 1, 0) * np.where(np.isnan(q), 0.0, q)
     lo = np.floor(h).astype(np.int64)
     hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
     cols = np.arange(a.shape[1])
     if a.shape[0] == 0:
         return np.full(a.shape[1], np.nan)
     value = ordered[lo, cols] + (h - lo) * (ordered[hi, cols] - ordered[lo, cols])
-    return np.where(n > 0, value, np.nan)
+    return np.where((n > 0) & ~np.isnan(q), value, np.nan)

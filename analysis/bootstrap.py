@@ -13,11 +13,29 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["resample_counts", "iter_resamples", "RankAccumulator"]
+from analysis._ties import merge_ties
+
+__all__ = ["resample_counts", "iter_resamples", "RankAccumulator", "check_seed"]
 
 FloatArray = npt.NDArray[np.float64]
 #: elements of the largest temporary built per chunk (8 bytes each: 32 MiB)
 CHUNK_ELEMENTS = 1 << 22
+
+
+def check_seed(seed: object) -> None:
+    """Refuse a seed ``numpy.random.default_rng`` would reject, in the library's words.
+
+    Examples
+    --------
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a non-negative integer or None, got -1
+    """
+    ok = seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+                          and int(seed) >= 0)
+    if not ok:
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
 
 
 def resample_counts(rng: np.random.Generator, n_experts: int, size: int) -> FloatArray:
@@ -74,11 +92,14 @@ class RankAccumulator:
     each get 1/k of every one of those positions, and a tie counts as half a
     win for each side, so the acceptability matrix is doubly stochastic and
     ``P(A beats B) + P(B beats A) = 1``.  A NaN score (no expert left for the
-    option in that resample) ranks below every number.
+    option in that resample) ranks below every number.  Scores of one
+    resample closer than ``atol`` are tied (see :func:`analysis._ties.merge_ties`),
+    so that rounding noise never breaks a tie that is exact in real arithmetic.
     """
 
     n_options: int
     draws: int = 0
+    atol: float = 0.0
 
     def __post_init__(self) -> None:
         o = self.n_options
@@ -90,7 +111,8 @@ class RankAccumulator:
         o = self.n_options
         step = max(1, CHUNK_ELEMENTS // max(1, o * o))
         for s in range(0, scores.shape[0], step):
-            self._update(np.where(np.isnan(scores[s:s + step]), -np.inf, scores[s:s + step]))
+            block = np.where(np.isnan(scores[s:s + step]), -np.inf, scores[s:s + step])
+            self._update(merge_ties(block, self.atol))
         self.draws += scores.shape[0]
 
     def _update(self, x: FloatArray) -> None:

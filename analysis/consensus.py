@@ -170,27 +170,55 @@ def coefficient_of_variation(x: npt.ArrayLike, axis: int = 0) -> FloatArray:
 
 @dataclass(frozen=True)
 class KendallW:
-    """Kendall's coefficient of concordance.
+    """Kendall's coefficient of concordance, with SciPy's result names.
 
     Attributes
     ----------
-    w : float
-        Coefficient in [0, 1] (1 = every rater orders the items alike).
+    statistic : float
+        W in [0, 1] (1 = every rater orders the items alike); also
+        available as ``w`` (the old name).
     chi2 : float
         :math:`m(n-1)W`, equal to Friedman's chi-square.
     df : int
         :math:`n - 1`.
-    p_value : float
-        Upper tail of :math:`\\chi^2_{n-1}`.
+    pvalue : float
+        Upper tail of :math:`\\chi^2_{n-1}` at ``chi2``; also available as
+        ``p_value`` (the old name).
     n_raters, n_items : int
     """
 
-    w: float
+    statistic: float
     chi2: float
     df: int
-    p_value: float
+    pvalue: float
     n_raters: int
     n_items: int
+
+    @property
+    def w(self) -> float:
+        """Alias of :attr:`statistic` (the name used before SciPy's)."""
+        return self.statistic
+
+    @property
+    def p_value(self) -> float:
+        """Alias of :attr:`pvalue` (the name used before SciPy's)."""
+        return self.pvalue
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        """JSON-ready dictionary (NaN becomes ``None``), with the alias names too.
+
+        Examples
+        --------
+        >>> kendalls_w([[1, 2, 3], [1, 2, 3]]).to_dict()["statistic"]
+        1.0
+        """
+        def clean(v: float) -> float | None:
+            return None if not np.isfinite(v) else float(v)
+
+        return {"statistic": clean(self.statistic), "w": clean(self.statistic),
+                "chi2": clean(self.chi2), "df": int(self.df), "pvalue": clean(self.pvalue),
+                "p_value": clean(self.pvalue), "n_raters": int(self.n_raters),
+                "n_items": int(self.n_items)}
 
 
 def kendalls_w(ratings: npt.ArrayLike) -> KendallW:
@@ -223,7 +251,7 @@ def kendalls_w(ratings: npt.ArrayLike) -> KendallW:
 
     Examples
     --------
-    >>> kendalls_w([[1, 2, 3], [1, 2, 3]]).w  # perfect agreement
+    >>> kendalls_w([[1, 2, 3], [1, 2, 3]]).statistic  # perfect agreement (alias: .w)
     1.0
     """
     x = np.asarray(ratings, dtype=float)
@@ -244,7 +272,7 @@ def kendalls_w(ratings: npt.ArrayLike) -> KendallW:
     w = 12.0 * s / denominator if denominator > 0 else float("nan")
     chi2 = m * (n - 1) * w
     p = float(stats.chi2.sf(chi2, n - 1)) if np.isfinite(chi2) else float("nan")
-    return KendallW(w=w, chi2=chi2, df=n - 1, p_value=p, n_raters=m, n_items=n)
+    return KendallW(statistic=w, chi2=chi2, df=n - 1, pvalue=p, n_raters=m, n_items=n)
 
 
 def judgment_grid(judgments: Judgments, criterion: str, *, round: int | None = None,
@@ -308,6 +336,9 @@ def consensus_table(judgments: Judgments, *, round: int | None = None,
        studies. Technological Forecasting and Social Change, 79(8), 1525-1536.
     """
     rows, _ = select_round(validate_judgments(judgments), round, groups)
+    if rows["abstained"].all():
+        raise ValueError(f"every answer of round {int(rows['round'].iloc[0])} is an "
+                         "abstention: there is no judgment to measure consensus on")
     rows = rows[~rows["abstained"]]
     grid = rows.pivot(index="expert", columns=["option", "criterion"], values="estimate")
     a = grid.to_numpy(dtype=float)

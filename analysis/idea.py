@@ -29,6 +29,12 @@ def standardize_idea(lowest: npt.ArrayLike, best: npt.ArrayLike, highest: npt.Ar
     (numpy.ndarray, numpy.ndarray)
         Standardised lower and upper bounds, clipped to [0, 1].
 
+    Raises
+    ------
+    ValueError
+        If a bound or best guess lies outside [0, 1] (it is refused, not
+        clipped), a confidence outside [0.5, 1], or the bounds are reversed.
+
     Notes
     -----
     Linear extrapolation about the best guess *B* with stated confidence *C*
@@ -57,6 +63,11 @@ def standardize_idea(lowest: npt.ArrayLike, best: npt.ArrayLike, highest: npt.Ar
         raise ValueError(f"level must lie in (0, 1], got {level!r}")
     lo, b, hi, c = (np.asarray(a, dtype=float) for a in (lowest, best, highest, confidence))
     with np.errstate(invalid="ignore"):
+        for name, v in (("lowest", lo), ("best", b), ("highest", hi)):
+            if np.any((v < 0) | (v > 1)):
+                bad = v[(v < 0) | (v > 1)].ravel()[0]
+                raise ValueError(f"IDEA {name} is a probability and must lie in [0, 1], "
+                                 f"got {float(bad)!r}")
         if np.any((c < 0.5) | (c > 1)):
             bad = c[(c < 0.5) | (c > 1)].ravel()[0]
             raise ValueError(f"confidence must lie in [0.5, 1], got {float(bad)!r}")

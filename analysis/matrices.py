@@ -115,6 +115,10 @@ def build_matrices(rows: pd.DataFrame,
     cell = e_codes * shape[1] + o_codes
     size = shape[0] * shape[1]
     live = ~rows["abstained"].to_numpy()
+    if not live.any():
+        rounds = sorted({int(r) for r in rows["round"]})
+        raise ValueError(f"every answer of round {', '.join(map(str, rounds))} is an "
+                         "abstention: there is nothing to rank")
     criterion = rows["criterion"].to_numpy()
     estimate = rows["estimate"].to_numpy(dtype=float)
 
@@ -128,7 +132,7 @@ def build_matrices(rows: pd.DataFrame,
     if scale:
         w = pd.Series(criterion).map(scale).to_numpy(dtype=float)
         use = live & ~np.isnan(w)
-        impact = np.bincount(cell[use], w[use] * estimate[use], minlength=size)
+        impact = np.bincount(cell[use], w[use] * estimate[use], minlength=size).astype(float)
         answered = np.bincount(cell[use], minlength=size)
         impact[answered != len(scale)] = np.nan
         impact = impact.reshape(shape)

@@ -71,6 +71,9 @@ def _prepare(p: npt.ArrayLike, weights: npt.ArrayLike | None, axis: int,
     x = np.asarray(p, dtype=float)
     if x.ndim == 0:
         raise ValueError("need at least one expert axis, got a scalar")
+    if x.size == 0:
+        raise ValueError(f"need at least one judgment to pool, got an empty array of shape "
+                         f"{x.shape}")
     x = np.moveaxis(x, axis, 0)
     rest = x.shape[1:]
     flat = x.reshape(x.shape[0], -1)
@@ -243,14 +246,15 @@ def geometric_odds_pool(p: npt.ArrayLike, weights: npt.ArrayLike | None = None, 
 
 def extremized_pool(p: npt.ArrayLike, weights: npt.ArrayLike | None = None, axis: int = 0,
                     d: float = 2.5, eps: float = DEFAULT_EPS) -> npt.NDArray[np.float64]:
-    r"""Extremized mean of log-odds.
+    r"""Extremized mean of log-odds: Satopää et al.'s logit aggregator.
 
     Parameters
     ----------
     p, weights, axis
         As in :func:`linear_pool`.
     d : float
-        Extremizing exponent (> 0); 1 gives the geometric mean of odds.
+        Extremizing exponent (> 0; the *a* of Satopää et al.); 1 gives the
+        geometric mean of odds.
     eps : float
         Clipping as in :func:`geometric_odds_pool`.
 
@@ -263,14 +267,22 @@ def extremized_pool(p: npt.ArrayLike, weights: npt.ArrayLike | None = None, axis
     -----
     :math:`\bar p = \operatorname{logit}^{-1}\big(d \sum_i w_i
     \operatorname{logit} p_i\big)`, equivalently
-    :math:`o^d/(1+o^d)` with *o* the geometric mean of odds.
+    :math:`o^d/(1+o^d)` with *o* the geometric mean of odds.  This is the
+    logit aggregator of Satopää et al. (2014), whose systematic-bias
+    parameter *a* is *d* here.  Baron et al. (2014) argue for extremizing
+    but apply their transform :math:`\bar p^a / (\bar p^a + (1-\bar p)^a)`
+    to the *arithmetic* mean :math:`\bar p`; that is a different pool and
+    is not what this function computes.
 
     References
     ----------
-    .. [1] Baron, J., Mellers, B. A., Tetlock, P. E., Stone, E., & Ungar, L. H.
+    .. [1] Satopää, V. A., Baron, J., Foster, D. P., Mellers, B. A., Tetlock,
+       P. E., & Ungar, L. H. (2014). Combining multiple probability predictions
+       using a simple logit model. International Journal of Forecasting, 30(2),
+       344-356.
+    .. [2] Baron, J., Mellers, B. A., Tetlock, P. E., Stone, E., & Ungar, L. H.
        (2014). Two reasons to make aggregated probability forecasts more
        extreme. Decision Analysis, 11(2), 133-145.
-    .. [2] Satopää, V. A. et al. (2014), see :func:`geometric_odds_pool`.
 
     Examples
     --------

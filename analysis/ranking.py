@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis import intervals
+from analysis._json import json_value as _json_value
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters, sorts
-from analysis.bootstrap import RankAccumulator, iter_resamples
+from analysis._ties import merge_ties, tie_tolerance
+from analysis.bootstrap import RankAccumulator, check_seed, iter_resamples
 from analysis.matrices import ExpertOptionData, build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
@@ -51,7 +53,10 @@ class RankingResult:
     top_k : int
     resamples : int
     interval : float
-        Level of the ``low``-``high`` bootstrap percentile interval.
+        Level of the ``low``-``high`` bootstrap interval over experts; its
+        method (studentized, expanded percentile or percentile, chosen from
+        ``method``; see :mod:`analysis.intervals`) is in
+        ``provenance.parameters["interval_method"]``.
     provenance : Provenance
     notes : tuple of str
         Things a reader should know (excluded experts, options nobody rated).
@@ -85,23 +90,32 @@ class RankingResult:
                 "provenance": self.provenance.to_dict(), "notes": list(self.notes)}
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def point_ranks(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
+def point_ranks(scores: npt.ArrayLike, atol: float | None = None) -> npt.NDArray[np.int64]:
     """Competition ranks, highest score first ("1224"); NaN ranks last.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n,)
+        Scores, higher is better.
+    atol : float, optional
+        Scores closer than this are tied (see :func:`analysis._ties.merge_ties`);
+        default ``1e-9`` times the largest absolute score, so an exact tie
+        broken only by floating-point rounding stays a tie.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Rank of each score (1 = best; tied scores share the best rank).
 
     Examples
     --------
     >>> point_ranks([0.2, 0.9, 0.2, np.nan]).tolist()
     [2, 1, 2, 4]
+    >>> point_ranks([0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1]).tolist()  # 0.6000000000000001, 0.6
+    [1, 1]
     """
     s = np.asarray(scores, dtype=float)
+    s = merge_ties(s, tie_tolerance(s) if atol is None else atol)
     ranked = pd.Series(np.where(np.isnan(s), -np.inf, s)).rank(method="min", ascending=False)
     return ranked.to_numpy(dtype=np.int64)
 
@@ -199,15 +213,24 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     :math:`\hat p_o = \operatorname{logit}^{-1}(\sum_e \omega_e
     \operatorname{logit} p_{e,o})` (Satopää et al. 2014) and :math:`\bar v_o`
     the weighted mean impact; ``extremized`` multiplies the mean log-odds by
-    *d* first (Baron et al. 2014).  The ``likelihood`` and ``impact`` columns
+    *d* first — Satopää et al.'s (2014) logit aggregator with systematic
+    bias *d* (Baron et al. 2014 extremize the arithmetic mean instead, which
+    is not what is computed here).  The ``likelihood`` and ``impact`` columns
     aggregate *p* and the weighted sum separately with the same method, so
     for ``mean`` the score is generally not their product.
 
     **Bootstrap.** Each resample draws the experts with replacement
     (multinomial counts :math:`n_{b,e}`, weights :math:`n_{b,e}\omega_e`) and
-    recomputes every option's score; ``low``/``high`` are percentiles, the
-    acceptability matrix counts ranks (ties share positions), ``p_first`` and
-    ``p_top{k}`` read it, ``pairwise`` counts wins (ties one half).  Ranks
+    recomputes every option's score.  ``low``/``high`` form an interval that
+    keeps its level with 5-15 experts: studentized (bootstrap-t) for
+    ``mean``/``cooke``, expanded percentile (Hesterberg 2015) for
+    ``trimmed``/``geo-odds``/``extremized``, percentile for ``median``
+    (:mod:`analysis.intervals`; NaN for an option with fewer than two
+    experts).  The acceptability matrix counts ranks (ties share positions),
+    ``p_first`` and ``p_top{k}`` read it, ``pairwise`` counts wins (ties one
+    half): these are bootstrap proportions over experts — the share of
+    resampled panels in which an option takes a place — not the probability
+    that it is truly the best.  Ranks
     are 1 for the highest score; ties in the point ranking share the best
     rank.
 
@@ -217,7 +240,8 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     .. [2] Satopää, V. A., et al. (2014). Combining multiple probability
        predictions using a simple logit model. Int. J. Forecasting, 30, 344-356.
     .. [3] Baron, J., et al. (2014). Two reasons to make aggregated probability
-       forecasts more extreme. Decision Analysis, 11(2), 133-145.
+       forecasts more extreme. Decision Analysis, 11(2), 133-145 (why
+       extremize; their transform acts on the arithmetic mean).
     .. [4] Cooke, R. M. (1991). Experts in Uncertainty. Oxford University Press.
     .. [5] Efron, B., & Tibshirani, R. J. (1993). An Introduction to the
        Bootstrap. Chapman & Hall.
@@ -242,6 +266,7 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
         raise ValueError(f"resamples must be a non-negative integer, got {resamples!r}")
     if not 0.0 < interval < 1.0:
         raise ValueError(f"interval must lie in (0, 1), got {interval!r}")
+    check_seed(seed)
     rows, chosen = select_round(valid, round, groups)
     data = build_matrices(rows, criterion_weights)
     check_method(method, data)
@@ -258,27 +283,18 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
                       **params)
     scores = point["score"][0]
     o = len(data.options)
-    acc = RankAccumulator(o)
+    atol = tie_tolerance(data.score)
+    acc = RankAccumulator(o, atol=atol)
     low = high = np.full(o, np.nan)
+    kind = intervals.interval_method(method)
     if resamples:
-        boot = np.empty((resamples, o))
-        per = len(data.experts) * o if sorts(method) else len(data.experts) + o
-
-        def one(w: FloatArray) -> FloatArray:
-            return aggregate(data, w, method, **params)["score"]
-
-        for start, chunk in iter_resamples(one, base, resamples, seed, per):
-            boot[start:start + len(chunk)] = chunk
-            acc.update(chunk)
-        alpha = (1.0 - interval) / 2.0
-        quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
-        low, high = quantile(boot, [alpha, 1.0 - alpha], axis=0)
-        accept, pairs = acc.acceptability, acc.pairwise
+        low, high, accept, pairs = _bootstrap(data, base, method, params, scores, resamples,
+                                              seed, interval, acc)
     else:
         accept = np.full((o, o), np.nan)
         pairs = np.full((o, o), np.nan)
-    notes += _data_notes(data)
-    table = _table(data, point, scores, low, high, accept, top_k)
+    notes += _data_notes(data, base)
+    table = _table(data, point, scores, low, high, accept, top_k, atol)
     order = table.index.to_numpy()
     labels = table["option"].to_numpy()
     table = table.reset_index(drop=True)
@@ -287,7 +303,9 @@ def rank_options(judgments: Judgments, *, method: Method = "mean", round: int | 
     pairwise = pd.DataFrame(pairs[np.ix_(order, order)], index=pd.Index(labels, name="option"),
                             columns=pd.Index(labels, name="versus"))
     provenance = make_provenance(method, {
-        "round": chosen, "resamples": int(resamples), "interval": interval, "top_k": int(top_k),
+        "round": chosen, "resamples": int(resamples), "interval": interval,
+        "interval_method": kind, "interval_reference": intervals.INTERVAL_REFERENCES[kind],
+        "top_k": int(top_k),
         "trim": trim, "extremize_d": extremize_d, "eps": eps,
         "groups": None if groups is None else [str(g) for g in groups],
         "probability_criterion": data.probability_criterion,
@@ -305,8 +323,43 @@ def _hashed(judgments: Judgments, valid: pd.DataFrame) -> pd.DataFrame | Validat
     return judgments if isinstance(judgments, ValidatedJudgments) else valid
 
 
-def _data_notes(data: ExpertOptionData) -> list[str]:
+def _bootstrap(data: ExpertOptionData, base: FloatArray, method: str,
+               params: dict[str, float], scores: FloatArray, resamples: int,
+               seed: int | None, interval: float, acc: RankAccumulator
+               ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Resample experts: interval bounds (see :mod:`analysis.intervals`), acceptability, pairs."""
+    o = len(data.options)
+    kind = intervals.interval_method(method)
+    studentized = kind == "studentized"
+    boot = np.empty((resamples, 2 * o if studentized else o))
+    per = len(data.experts) * o if sorts(method) else len(data.experts) + 2 * o
+
+    def one(w: FloatArray) -> FloatArray:
+        out = aggregate(data, w, method, **params)["score"]
+        if studentized:
+            se = intervals.weighted_mean_se(data.score, w, base)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.hstack([out, (out - scores[None, :]) / se])
+        return out
+
+    for start, chunk in iter_resamples(one, base, resamples, seed, per):
+        acc.update(chunk[:, :o])
+        boot[start:start + len(chunk)] = chunk
+    low, high = intervals.bootstrap_bounds(kind, scores, data.score, base, boot, interval)
+    return low, high, acc.acceptability, acc.pairwise
+
+
+def _data_notes(data: ExpertOptionData, base: FloatArray) -> list[str]:
     notes = []
+    n_total = int(np.count_nonzero(base > 0))
+    weighted = ((base > 0)[:, None] & data.present).sum(axis=0)
+    thin = list(data.options[(weighted > 0) & (weighted < 3)])
+    if n_total < 3:
+        notes.append(f"the ranking rests on fewer than 3 experts ({n_total}): its ranks and "
+                     "intervals are one or two opinions, not a panel's")
+    elif thin:
+        notes.append(f"options rated by fewer than 3 experts (their rank and interval rest "
+                     f"on one or two opinions): {thin}")
     if data.excluded:
         notes.append(f"{data.excluded} expert-option pair(s) left out: abstained or "
                      "missing on a criterion used")
@@ -317,9 +370,10 @@ def _data_notes(data: ExpertOptionData) -> list[str]:
 
 
 def _table(data: ExpertOptionData, point: dict[str, FloatArray], scores: FloatArray,
-           low: FloatArray, high: FloatArray, accept: FloatArray, top_k: int) -> pd.DataFrame:
+           low: FloatArray, high: FloatArray, accept: FloatArray, top_k: int,
+           atol: float) -> pd.DataFrame:
     o = len(data.options)
-    ranks = point_ranks(scores)
+    ranks = point_ranks(scores, atol)
     positions = np.arange(1, o + 1)
     table = pd.DataFrame({
         "option": data.options.to_numpy(dtype=object), "rank": ranks, "score": scores,

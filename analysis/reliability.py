@@ -74,7 +74,9 @@ def krippendorff_alpha(data: npt.ArrayLike, level: AlphaLevel = "interval") -> f
     Raises
     ------
     ValueError
-        If fewer than two distinct values are pairable (alpha undefined).
+        If fewer than two distinct values are pairable (alpha undefined), or
+        ``level="ratio"`` with a negative value (a ratio scale has a true
+        zero; :math:`((c-k)/(c+k))^2` is meaningless across it).
 
     Notes
     -----
@@ -113,6 +115,9 @@ def krippendorff_alpha(data: npt.ArrayLike, level: AlphaLevel = "interval") -> f
         raise ValueError("data must be finite or NaN, got an infinite value")
     if (~np.isnan(x)).sum() == 0:
         raise ValueError("data has no values")
+    if level == "ratio" and np.nanmin(x) < 0:
+        raise ValueError(f"ratio-level alpha needs non-negative values (a ratio scale has a "
+                         f"true zero), got {float(np.nanmin(x))!r}; use level='interval'")
     o, values = _coincidences(x)
     marginals = o.sum(axis=0)
     n = marginals.sum()
@@ -148,7 +153,8 @@ def agreement_table(judgments: Judgments, *, round: int | None = None,
     -------
     pandas.DataFrame
         Columns ``criterion, kind, n_experts, n_options, kendall_w, chi2,
-        p_value, n_complete, alpha_interval, alpha_ordinal``.  Kendall's W
+        pvalue, p_value, n_complete, alpha_interval, alpha_ordinal``
+        (``p_value`` is the old name of ``pvalue``, kept as an alias).  Kendall's W
         uses only experts who rated every option (``n_complete``); alpha uses
         every judgment.  NaN where a statistic is undefined.
 
@@ -171,12 +177,12 @@ def agreement_table(judgments: Judgments, *, round: int | None = None,
         complete = int((~np.isnan(a).any(axis=1)).sum())
         try:
             kw = kendalls_w(a)
-            w, chi2, p = kw.w, kw.chi2, kw.p_value
+            w, chi2, p = kw.statistic, kw.chi2, kw.pvalue
         except ValueError:
             w = chi2 = p = float("nan")
         records.append({
             "criterion": criterion, "kind": part["kind"].iloc[0], "n_experts": a.shape[0],
-            "n_options": a.shape[1], "kendall_w": w, "chi2": chi2, "p_value": p,
+            "n_options": a.shape[1], "kendall_w": w, "chi2": chi2, "pvalue": p, "p_value": p,
             "n_complete": complete, "alpha_interval": _safe_alpha(a, "interval"),
             "alpha_ordinal": _safe_alpha(a, "ordinal"),
         })

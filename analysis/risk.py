@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis import intervals
+from analysis._json import records
 from analysis._methods import Method, aggregate, check_method, check_parameters, sorts
-from analysis.bootstrap import iter_resamples
-from analysis.matrices import build_matrices, expert_weight_vector
+from analysis.bootstrap import check_seed, iter_resamples
+from analysis.matrices import ExpertOptionData, build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
 from analysis.validation import (
@@ -38,7 +41,8 @@ class RiskMatrix:
         impact_low, impact_high, n_experts`` sorted by option.
     method : str
     interval : float
-        Level of the bootstrap percentile intervals.
+        Level of the bootstrap intervals (method in
+        ``provenance.parameters["interval_method"]``).
     probability_criterion : str
     provenance : Provenance
     """
@@ -48,6 +52,12 @@ class RiskMatrix:
     interval: float
     probability_criterion: str
     provenance: Provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: method, interval, per-option rows, provenance (NaN: None)."""
+        return {"method": self.method, "interval": self.interval,
+                "probability_criterion": self.probability_criterion,
+                "options": records(self.table), "provenance": self.provenance.to_dict()}
 
 
 def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
@@ -79,8 +89,10 @@ def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | N
     :math:`\hat v_o` pools :math:`\sum_c w_c v_{e,o,c}`, each with the chosen
     method (``geo-odds``/``extremized`` pool the likelihood in log-odds and
     average the impact), over experts who answered every criterion used.
-    Intervals are bootstrap percentiles over experts, as in
-    :func:`analysis.rank_options`.
+    Intervals are bootstrap intervals over experts chosen from the method
+    as in :func:`analysis.rank_options` (studentized for ``mean``/``cooke``,
+    expanded percentile for ``trimmed``/``geo-odds``/``extremized``,
+    percentile for ``median``; :mod:`analysis.intervals`).
 
     References
     ----------
@@ -96,6 +108,7 @@ def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | N
         raise ValueError(f"interval must lie in (0, 1), got {interval!r}")
     if not (isinstance(resamples, int | np.integer) and resamples >= 0):
         raise ValueError(f"resamples must be a non-negative integer, got {resamples!r}")
+    check_seed(seed)
     rows, chosen = select_round(valid, round, groups)
     data = build_matrices(rows, criterion_weights)
     if data.probability_criterion is None or not data.scale_weights:
@@ -108,20 +121,9 @@ def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | N
     point = aggregate(data, base[None], method, parts=parts, **params)
     o = len(data.options)
     bounds = {p: (np.full(o, np.nan), np.full(o, np.nan)) for p in parts}
+    kind = intervals.interval_method(method)
     if resamples:
-        boot = np.empty((resamples, 2 * o))
-
-        def both(w: FloatArray) -> FloatArray:
-            out = aggregate(data, w, method, parts=parts, **params)
-            return np.hstack([out["likelihood"], out["impact"]])
-
-        per = 2 * len(data.experts) * o if sorts(method) else len(data.experts) + 2 * o
-        for start, chunk in iter_resamples(both, base, resamples, seed, per):
-            boot[start:start + len(chunk)] = chunk
-        alpha = (1.0 - interval) / 2.0
-        quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
-        lo, hi = quantile(boot, [alpha, 1.0 - alpha], axis=0)
-        bounds = {"likelihood": (lo[:o], hi[:o]), "impact": (lo[o:], hi[o:])}
+        bounds = _intervals(data, base, method, params, point, resamples, seed, interval)
     table = pd.DataFrame({
         "option": data.options.to_numpy(dtype=object),
         "likelihood": point["likelihood"][0], "likelihood_low": bounds["likelihood"][0],
@@ -130,10 +132,40 @@ def risk_matrix(judgments: Judgments, *, method: Method = "mean", round: int | N
         "n_experts": data.present.sum(axis=0),
     })
     provenance = make_provenance(method, {
-        "round": chosen, "resamples": int(resamples), "interval": interval, "trim": trim,
+        "round": chosen, "resamples": int(resamples), "interval": interval,
+        "interval_method": kind, "interval_reference": intervals.INTERVAL_REFERENCES[kind],
+        "trim": trim,
         "extremize_d": extremize_d, "eps": eps, "criterion_weights": data.scale_weights,
         "groups": None if groups is None else [str(g) for g in groups],
     }, None if seed is None else int(seed),
         judgments if isinstance(judgments, ValidatedJudgments) else valid, COLUMNS)
     return RiskMatrix(table=table, method=method, interval=interval,
                       probability_criterion=data.probability_criterion, provenance=provenance)
+
+
+def _intervals(data: ExpertOptionData, base: FloatArray, method: str,
+               params: dict[str, float], point: dict[str, FloatArray], resamples: int,
+               seed: int | None, interval: float) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Bootstrap intervals of likelihood and impact (method per :mod:`analysis.intervals`)."""
+    o = len(data.options)
+    kind = intervals.interval_method(method)
+    parts = ("likelihood", "impact")
+    values = np.hstack([data.likelihood, data.impact])
+    est = np.hstack([point["likelihood"][0], point["impact"][0]])
+    studentized = kind == "studentized"
+    boot = np.empty((resamples, 4 * o if studentized else 2 * o))
+
+    def both(w: FloatArray) -> FloatArray:
+        out = aggregate(data, w, method, parts=parts, **params)
+        x = np.hstack([out["likelihood"], out["impact"]])
+        if not studentized:
+            return x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = (x - est[None, :]) / intervals.weighted_mean_se(values, w, base)
+        return np.hstack([x, t])
+
+    per = 2 * len(data.experts) * o if sorts(method) else len(data.experts) + 4 * o
+    for start, chunk in iter_resamples(both, base, resamples, seed, per):
+        boot[start:start + len(chunk)] = chunk
+    lo, hi = intervals.bootstrap_bounds(kind, est, values, base, boot, interval)
+    return {"likelihood": (lo[:o], hi[:o]), "impact": (lo[o:], hi[o:])}

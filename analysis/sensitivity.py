@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from analysis._json import records
 from analysis._methods import METHODS, Method, aggregate, check_method, check_parameters
+from analysis._ties import merge_ties, tie_tolerance
 from analysis.matrices import build_matrices, expert_weight_vector
 from analysis.pooling import DEFAULT_EPS
 from analysis.provenance import Provenance, make_provenance
@@ -66,9 +69,9 @@ def kendall_tau_many(reference: npt.ArrayLike, others: npt.ArrayLike) -> FloatAr
     return out
 
 
-def _ranks(scores: FloatArray) -> FloatArray:
-    """Competition ranks per row, highest first, NaN last."""
-    filled = np.where(np.isnan(scores), -np.inf, scores)
+def _ranks(scores: FloatArray, atol: float) -> FloatArray:
+    """Competition ranks per row, highest first, NaN last; scores within ``atol`` tie."""
+    filled = merge_ties(np.where(np.isnan(scores), -np.inf, scores), atol)
     return stats.rankdata(-filled, method="min", axis=-1).astype(float)
 
 
@@ -84,13 +87,17 @@ class SensitivityResult:
     ranks : pandas.DataFrame
         Options x scenarios: the base, each method, ``loo:<expert>``.
     method_tau : pandas.DataFrame
-        ``method, tau, p_value``: Kendall's tau (``scipy.stats.kendalltau``)
-        between the base ranking and each method's.
+        ``method, statistic, pvalue, tau, p_value``: Kendall's tau
+        (``scipy.stats.kendalltau``) between the base ranking and each
+        method's; ``tau`` and ``p_value`` are the old names of ``statistic``
+        and ``pvalue``, kept as aliases.
     loo_tau : pandas.DataFrame
         ``expert, tau``: tau between the base and the ranking without that expert.
     tolerance : int
         Largest rank shift still called robust.
     provenance : Provenance
+    notes : tuple of str
+        Things a reader should know (e.g. why no option is called fragile).
     """
 
     table: pd.DataFrame
@@ -99,11 +106,22 @@ class SensitivityResult:
     loo_tau: pd.DataFrame
     tolerance: int
     provenance: Provenance
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def fragile(self) -> list[str]:
         """Options whose rank is not robust."""
         return self.table.loc[~self.table["robust"], "option"].tolist()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: per-option table, taus, fragile options, provenance.
+
+        NaN becomes ``None``.
+        """
+        return {"table": records(self.table), "method_tau": records(self.method_tau),
+                "loo_tau": records(self.loo_tau), "tolerance": self.tolerance,
+                "fragile": self.fragile, "notes": list(self.notes),
+                "provenance": self.provenance.to_dict()}
 
 
 def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | None = None,
@@ -139,7 +157,9 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
     -----
     Leave-one-out rankings recompute every option's score with weight
     :math:`\omega_e (1 - [e = j])` for each expert *j* — one weight row per
-    expert, aggregated together.  Robustness: :math:`\max_s |r_{o,s} - r_o|
+    expert, aggregated together; with fewer than two experts of positive
+    weight there is no such scenario (a note says so) rather than a ranking
+    of nothing that would mark every option fragile.  Robustness: :math:`\max_s |r_{o,s} - r_o|
     \le` ``tolerance`` over all scenarios *s*.  Kendall's tau-b compares
     whole rankings (1 = identical order).
 
@@ -170,26 +190,36 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
         check_method(m, data)
         if m == "cooke" and expert_weights is None:
             raise ValueError("the 'cooke' alternative needs expert_weights")
-    base = _ranks(aggregate(data, base_w[None], method, **params)["score"][0])
+    atol = tie_tolerance(data.score)
+    base = _ranks(aggregate(data, base_w[None], method, **params)["score"][0], atol)
     ones = np.ones(len(data.experts))
     alt = np.array([
         _ranks(aggregate(data, (base_w if m == "cooke" else ones)[None], m, **params)
-               ["score"][0]) for m in methods
+               ["score"][0], atol) for m in methods
     ]).reshape(len(methods), -1)
-    loo_w = base_w[None, :] * (1.0 - np.eye(len(data.experts)))
-    loo = _ranks(aggregate(data, loo_w, method, **params)["score"])
+    notes: list[str] = []
+    weighted = np.flatnonzero(base_w > 0)
+    if len(weighted) >= 2:
+        loo_experts = data.experts
+        loo_w = base_w[None, :] * (1.0 - np.eye(len(data.experts)))
+        loo = _ranks(aggregate(data, loo_w, method, **params)["score"], atol)
+    else:  # leaving out the only expert leaves nothing to rank: no such scenario
+        loo_experts = data.experts[:0]
+        loo = np.empty((0, len(data.options)))
+        notes.append(f"leave-one-expert-out needs at least 2 experts with weight, got "
+                     f"{len(weighted)}: only the methods were compared")
     taus = [stats.kendalltau(base, r) for r in alt]
     every = np.vstack([base[None], alt, loo])
     order = np.lexsort((data.options.to_numpy(dtype=str), base))
     method_shift = np.abs(alt - base).max(axis=0) if len(methods) else np.zeros_like(base)
-    loo_shift = np.abs(loo - base).max(axis=0)
+    loo_shift = np.abs(loo - base).max(axis=0) if len(loo) else np.zeros_like(base)
     table = pd.DataFrame({
         "option": data.options.to_numpy(dtype=object), "rank": base.astype(int),
         "min_rank": every.min(axis=0).astype(int), "max_rank": every.max(axis=0).astype(int),
         "method_shift": method_shift.astype(int), "loo_shift": loo_shift.astype(int),
     }).iloc[order].reset_index(drop=True)
     table["robust"] = np.maximum(table["method_shift"], table["loo_shift"]) <= tolerance
-    scenarios = ["base", *methods, *[f"loo:{e}" for e in data.experts]]
+    scenarios = ["base", *methods, *[f"loo:{e}" for e in loo_experts]]
     ranks = pd.DataFrame(every.T[order].astype(int), columns=scenarios,
                          index=pd.Index(data.options[order], name="option"))
     provenance = make_provenance(method, {
@@ -200,8 +230,10 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
     return SensitivityResult(
         table=table, ranks=ranks,
         method_tau=pd.DataFrame({"method": list(methods),
+                                 "statistic": [float(t.statistic) for t in taus],
+                                 "pvalue": [float(t.pvalue) for t in taus],
                                  "tau": [float(t.statistic) for t in taus],
                                  "p_value": [float(t.pvalue) for t in taus]}),
-        loo_tau=pd.DataFrame({"expert": data.experts.to_numpy(dtype=object),
-                              "tau": kendall_tau_many(base, loo)}),
-        tolerance=int(tolerance), provenance=provenance)
+        loo_tau=pd.DataFrame({"expert": loo_experts.to_numpy(dtype=object),
+                              "tau": kendall_tau_many(base, loo) if len(loo) else []}),
+        tolerance=int(tolerance), provenance=provenance, notes=tuple(notes))

@@ -28,6 +28,10 @@ class GroupRanking:
     results: dict[str, RankingResult]
     table: pd.DataFrame
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: each group's :meth:`RankingResult.to_dict`, keyed by group."""
+        return {"groups": {g: r.to_dict() for g, r in self.results.items()}}
+
     def ranks(self) -> pd.DataFrame:
         """Options x groups table of ranks (the whole panel first)."""
         wide = self.table.pivot(index="option", columns="group", values="rank")

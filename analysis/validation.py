@@ -41,11 +41,17 @@ class _Problems:
     def add(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str,
             what: str) -> None:
         mask = np.asarray(mask, dtype=bool)
-        for label in frame.index[mask]:
-            value = frame.at[label, column] if column in frame.columns else None
+        unique = frame.index.is_unique
+        for pos in np.flatnonzero(mask):
+            label = frame.index[pos]
+            if isinstance(label, np.generic):
+                label = label.item()
+            value = frame[column].iloc[pos] if column in frame.columns else None
             if isinstance(value, np.generic):
                 value = value.item()
-            self.items.append(f"row {label!r} (column {column!r}): {what}, got {value!r}")
+            # a duplicated index label does not name one row: add its position
+            where = f"row {label!r}" if unique else f"row {label!r} (position {pos})"
+            self.items.append(f"{where} (column {column!r}): {what}, got {value!r}")
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -138,6 +144,8 @@ def validate_judgments(judgments: Judgments) -> pd.DataFrame:
         ``round, expert, option, criterion, kind, value`` (required) and
         ``group, weight, lowest, best, highest, confidence, abstained,
         rationale`` (optional; defaults ``"all"``, 1.0, NaN, ``False``, ``""``).
+        A blank cell in a numeric column is missing; a blank ``weight`` on a
+        probability row takes the default 1.0 (that weight is not used).
         Extra columns are ignored.  A :class:`ValidatedJudgments` is already
         checked: its frame is returned as it is, without a copy.
 
@@ -154,7 +162,8 @@ def validate_judgments(judgments: Judgments) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        Naming every offending row (index label and column, up to ten): a
+        Naming every offending row (index label, plus its position when the
+        index has duplicated labels, and column; up to ten): a
         missing column, an unknown ``kind``, NaN where a value is needed,
         reversed IDEA bounds (``lowest <= best <= highest`` violated), a
         probability outside [0, 1], a confidence outside [0.5, 1], a criterion
@@ -204,6 +213,9 @@ def validate_judgments(judgments: Judgments) -> pd.DataFrame:
     for column in ("round", "expert", "option", "criterion", "kind"):
         problems.add(df, df[column].isna().to_numpy(), column, "NaN where a label is needed")
     for column in _NUMERIC:
+        if df[column].dtype == object:  # a blank cell is a missing value, not text
+            df[column] = df[column].map(
+                lambda v: np.nan if isinstance(v, str) and not v.strip() else v)
         converted = pd.to_numeric(df[column], errors="coerce")
         problems.add(df, converted.isna() & df[column].notna(), column, "not a number")
         df[column] = converted.astype(float)
@@ -221,6 +233,8 @@ def validate_judgments(judgments: Judgments) -> pd.DataFrame:
     df["abstained"] = _to_bool(df["abstained"], problems, df)
     df["rationale"] = df["rationale"].fillna("").astype(str)
     problems.add(df, ~df["kind"].isin(KINDS), "kind", f"kind must be one of {list(KINDS)}")
+    # the weight of a probability criterion is not used: blank means the default 1
+    df.loc[(df["kind"] == "probability") & df["weight"].isna(), "weight"] = 1.0
     problems.add(df, ~np.isfinite(df["weight"].to_numpy()), "weight", "weight must be finite")
     problems.raise_if_any()
 

@@ -33,9 +33,10 @@ ROOT = HERE.parent
 BENCHMARKS = [
     ("startup", "startup.py", "Start-up: app import and flask --help vs import flask", 300, 60),
     ("analysis", "bootstrap_vs_pandas.py", "Analysis: bootstrap ranking vs pandas", 900, 90),
+    ("coverage", "interval_coverage.py", "Analysis: 90 % interval coverage", 1800, 180),
     ("web", "web_submit.py", "Web: expert submit vs minimal Flask route", 900, 200),
     ("results_page", "results_page.py", "Results page: cold and cached", 600, 90),
-    ("charts_pages", "charts_pages.py", "Charts, calibration page, Cooke view and report", 900, 180),
+    ("charts_pages", "charts_pages.py", "Charts, calibration, Cooke view, report", 900, 180),
     ("shared_cache", "shared_cache.py", "Results cache shared by workers without Redis", 600, 180),
     ("export", "export_stream.py", "Export: streaming CSV vs DataFrame.to_csv", 900, 90),
     ("scale", "scale_curve.py", "Scale curve (see scale_curve.svg)", 1200, 150),

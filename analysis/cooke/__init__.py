@@ -14,6 +14,10 @@ import lazy_loader
 __getattr__, __dir__, _lazy_all = lazy_loader.attach(
     __name__,
     submod_attrs={
+        "adequacy": [
+            "DOMINANT_SHARE", "MIN_SEED_QUESTIONS", "RECOMMENDED_SEED_QUESTIONS",
+            "adequacy_warnings", "dominance_warning", "seed_question_warning", "zero_width_warning",
+        ],
         "excalibur": [
             "Realizations", "load_study", "read_dtt", "read_rls", "write_dtt", "write_rls",
         ],
@@ -30,6 +34,13 @@ __getattr__, __dir__, _lazy_all = lazy_loader.attach(
 )
 
 __all__ = [
+    "DOMINANT_SHARE",
+    "MIN_SEED_QUESTIONS",
+    "RECOMMENDED_SEED_QUESTIONS",
+    "adequacy_warnings",
+    "dominance_warning",
+    "seed_question_warning",
+    "zero_width_warning",
     "CookeResult",
     "DecisionMaker",
     "LinearPool",

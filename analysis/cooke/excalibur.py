@@ -116,14 +116,19 @@ def read_dtt(path: PathLike) -> Study:
         Experts and items in order of first appearance, quantile levels from
         the ``QU=`` header (percent / 100), assessments of shape (E, N, Q) with
         NaN where a value is missing (-1000 <= x <= -990) or an expert has no
-        line for an item; all realizations NaN (see :func:`load_study`).
+        line for an item; all realizations NaN (see :func:`load_study`).  A
+        line giving only some of the item's quantiles (the others coded
+        missing, as in some published studies) makes that expert's whole
+        assessment of that item missing, as anduryl does for information
+        and the decision maker; ``Study.notes`` names each such expert and
+        item (file and line).
 
     Raises
     ------
     ValueError
         With the file name and line number, if the header or a line cannot be
-        parsed, a line has only some values missing, values do not increase
-        strictly, or an (expert, item) pair occurs twice.
+        parsed, values do not increase strictly, or an (expert, item) pair
+        occurs twice.
 
     References
     ----------
@@ -147,6 +152,7 @@ def read_dtt(path: PathLike) -> Study:
     item_ids: list[str] = []
     scales: list[Scale] = []
     cells: dict[tuple[int, int], npt.NDArray[np.float64]] = {}
+    notes: list[str] = []
     for lineno, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -173,6 +179,13 @@ def read_dtt(path: PathLike) -> Study:
             )
         if (e, i) in cells:
             raise ValueError(f"{path}:{lineno}: expert {expert!r} answers {item_id!r} twice")
+        if np.isnan(values).any() and not np.isnan(values).all():
+            # some published studies code a few of an item's quantiles missing: the
+            # expert's assessment of that item is then missing, as in anduryl
+            notes.append(f"{path}:{lineno}: expert {expert!r} gave only some quantiles of "
+                         f"item {item_id!r} ({_fmt_values(values)}): that assessment is "
+                         "treated as missing")
+            values = np.full(n_q, np.nan)
         _check_values(path, lineno, values, scale)
         cells[(e, i)] = values
     if not cells:
@@ -187,7 +200,12 @@ def read_dtt(path: PathLike) -> Study:
         quantiles=levels,
         assessments=assessments,
         realizations=np.full(len(items), np.nan),
+        notes=tuple(notes),
     )
+
+
+def _fmt_values(values: npt.NDArray[np.float64]) -> str:
+    return ", ".join("missing" if np.isnan(v) else f"{v:g}" for v in values)
 
 
 def _check_values(path: PathLike, lineno: int, values: npt.NDArray[np.float64], scale: str) -> None:
@@ -287,6 +305,7 @@ def load_study(dtt: PathLike, rls: PathLike) -> Study:
         quantiles=study.quantiles,
         assessments=study.assessments,
         realizations=realizations,
+        notes=study.notes,
     )
 
 

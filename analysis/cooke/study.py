@@ -33,6 +33,9 @@ class Study:
         not answer the item.
     realizations : numpy.ndarray
         True values, shape (N,); NaN marks a target item (no known value).
+    notes : tuple of str
+        Warnings from reading the study (e.g. partially answered items of an
+        EXCALIBUR file, treated as missing); not compared.
 
     Notes
     -----
@@ -56,6 +59,7 @@ class Study:
     quantiles: npt.NDArray[np.float64]
     assessments: npt.NDArray[np.float64]
     realizations: npt.NDArray[np.float64]
+    notes: tuple[str, ...] = field(default=(), compare=False)
     seed_mask: npt.NDArray[np.bool_] = field(init=False, repr=False)
     _log_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
     _answered: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)

@@ -89,6 +89,7 @@ RESULTS_SCHEMA = {
         "criterion_weights": {"type": "object", "additionalProperties": {"type": "number"}},
         "previous_round": INT_OR_NULL, "n_experts": {"type": "integer"},
         "kendall_w": NUMBER_OR_NULL, "summary": {"type": "string"},
+        "warnings": {"type": "array", "items": {"type": "string"}},
     },
 }
 JUDGMENT_ROW = {

@@ -10,7 +10,7 @@ from elicit.models import Criterion, Option, SeedQuestion
 from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
 from elicit.organize.helpers import upload_bytes
 from elicit.services.accounts import access
-from elicit.services.studies import definition, questions, safe_edits
+from elicit.services.studies import definition, questions, safe_edits, seed_advice
 from elicit.web import Attempt, action, owned, refusals_onto, status_for
 
 bp = Blueprint("questions", __name__, url_prefix="/studies/<int:study_id>")
@@ -38,6 +38,7 @@ def show_questions(study_id: int):
         answered={"options": safe_edits.answered_option_ids(g.study),
                   "criteria": safe_edits.answered_criterion_ids(g.study),
                   "seeds": safe_edits.answered_seed_ids(g.study)},
+        seed_warning=seed_advice.seed_question_warning(g.study),
         action=ActionForm())
 
 

@@ -54,3 +54,35 @@ def test_stability_many_cells_and_errors():
     with pytest.raises(ValueError, match="after round 7"):
         stability(df, before=1, after=7)
     assert isinstance(out, pd.DataFrame)
+
+
+def _panel(diffs: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for option, d in diffs.items():
+        for i, x in enumerate(d):
+            rows += [{"round": 1, "expert": f"e{i}", "option": option, "value": 10.0},
+                     {"round": 2, "expert": f"e{i}", "option": option, "value": 10.0 + x}]
+    return tidy(rows, criterion="impact", kind="scale")
+
+
+def test_method_is_decided_per_option_not_per_block():
+    """Issue 19.3: a tied neighbour must not switch an option to the approximation."""
+    clean = [1.0, 2.0, -3.0, 4.0, 5.0, 6.0]
+    alone = stability(_panel({"x": clean})).set_index("option")
+    mixed = stability(_panel({"x": clean, "y": [1.0, 1.0, 2.0, 2.0, -3.0, 3.0]}))
+    mixed = mixed.set_index("option")
+    assert mixed.loc["x", "p_value"] == alone.loc["x", "p_value"]
+    assert mixed.loc["x", "p_value"] == pytest.approx(stats.wilcoxon(clean,
+                                                                    method="exact").pvalue)
+    tied = [1.0, 1.0, 2.0, 2.0, -3.0, 3.0]
+    assert mixed.loc["y", "p_value"] == pytest.approx(
+        stats.wilcoxon(tied, method="approx", correction=False).pvalue)
+
+
+def test_no_continuity_correction_with_ties():
+    d = [1.0, 1.0, 2.0, 0.0, 3.0, 3.0, -1.0]
+    row = stability(_panel({"x": d})).iloc[0]
+    assert row["p_value"] == pytest.approx(
+        stats.wilcoxon(d, method="approx", correction=False, zero_method="wilcox").pvalue)
+    assert row["p_value"] != pytest.approx(
+        stats.wilcoxon(d, method="approx", correction=True, zero_method="wilcox").pvalue)

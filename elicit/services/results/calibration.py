@@ -30,6 +30,8 @@ class Calibration:
     dm_calibration: float
     dm_information: float
     questions: int
+    #: too few seed questions, one expert with most of the weight (plain words)
+    warnings: tuple[str, ...] = ()
 
 
 def has_seed_questions(round_: Round) -> bool:
@@ -67,10 +69,18 @@ def calibrate(round_: Round) -> Calibration | None:
         return None
     result = cooke.classical_model(cooke.study_from_seed_frame(frame), weights="global")
     experts = result.experts.rename_axis("expert").reset_index()
+    questions = int(frame["question"].nunique())
+    warnings = cooke.adequacy_warnings(questions, result.experts["weight"])
     return Calibration(experts=experts, alpha=float(result.alpha),
                        dm_calibration=float(result.dm.calibration),
                        dm_information=float(result.dm.information_seed),
-                       questions=int(frame["question"].nunique()))
+                       questions=questions, warnings=tuple(warnings))
+
+
+def seed_question_count(round_: Round) -> int:
+    """Seed questions with a known answer that at least one expert answered in the round."""
+    frame = seed_frame(round_)
+    return 0 if frame.empty else int(frame["question"].nunique())
 
 
 def performance_weights(round_: Round) -> pd.Series | None:

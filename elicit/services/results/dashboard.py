@@ -15,6 +15,7 @@ import lazy_loader
 from flask import current_app
 
 import analysis
+from analysis import cooke
 from elicit.errors import ValidationFailed
 from elicit.models import Round, Study
 from elicit.services.common import progress
@@ -46,6 +47,8 @@ class RoundResults:
     previous_round: int | None
     n_experts: int
     summary: str
+    #: calibration too thin, one dominant expert, zero-width intervals (plain words)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the ranking with intervals, consensus and change."""
@@ -58,7 +61,8 @@ class RoundResults:
                         previous_rank=_int(row["previous_rank"]), change=_int(row["change"]))
         body.update(groups=list(self.params.groups), criterion_weights=dict(self.params.weights),
                     previous_round=self.previous_round, n_experts=self.n_experts,
-                    kendall_w=self.kendall_w, summary=self.summary)
+                    kendall_w=self.kendall_w, summary=self.summary,
+                    warnings=list(self.warnings))
         return body
 
 
@@ -174,12 +178,26 @@ def _compute(study: Study, round_: Round, params: ResultParams) -> RoundResults 
     progress.report(0.95, N_("Comparing with the previous round"))
     stability = _stability(study, round_, params)
     w = _kendall_w(valid, round_, rule)
-    text = summary.summarize(table, ranking, w, previous_round=bool(previous))
+    warnings = _warnings(round_, params, ranking)
+    text = summary.summarize(table, ranking, w, previous_round=bool(previous),
+                             caveat=bool(warnings))
     return RoundResults(params=params, ranking=ranking, table=table, consensus=consensus_numbers,
                         consensus_rule=rule, rule_text=consensus.rule_text(study), kendall_w=w,
                         risk=risk, stability=stability,
                         previous_round=(round_.number - 1) if previous else None,
-                        n_experts=int(frame["expert"].nunique()), summary=text)
+                        n_experts=int(frame["expert"].nunique()), summary=text,
+                        warnings=tuple(warnings))
+
+
+def _warnings(round_: Round, params: ResultParams,
+              ranking: analysis.RankingResult) -> list[str]:
+    """Why the ranking may not be robust: thin calibration, one dominant expert, zero widths."""
+    table = ranking.table
+    intervals = (table["option"], table["low"], table["high"]) if ranking.resamples else None
+    if params.method != "cooke":
+        return cooke.adequacy_warnings(intervals=intervals)
+    return cooke.adequacy_warnings(calibration.seed_question_count(round_),
+                                   _expert_weights(round_, params.method), intervals)
 
 
 def _earlier(study: Study, round_: Round) -> Round | None:

@@ -89,7 +89,8 @@ RESULTS_DICTIONARY = {
                   "delta_iqr": "Change of IQR (negative: converging).",
                   "n_paired": "Experts answering in both rounds.",
                   "statistic": "Wilcoxon signed-rank statistic.",
-                  "p_value": "Wilcoxon p-value (small: the panel moved)."},
+                  "pvalue": "Wilcoxon p-value (small: the panel moved).",
+                  "p_value": "Same as pvalue (the older column name)."},
 }
 
 

@@ -35,8 +35,8 @@ METHOD_TEXT = {
                "weight from each tail.",
     "geo-odds": "Likelihoods pooled as the geometric mean of odds (Satopää et al. 2014), "
                 "times the mean impact.",
-    "extremized": "Likelihoods pooled as extremized mean log-odds (d = 2.5; Baron et al. "
-                  "2014), times the mean impact.",
+    "extremized": "Likelihoods pooled as extremized mean log-odds, the logit aggregator "
+                  "of Satopää et al. (2014) with d = 2.5, times the mean impact.",
     "cooke": "Linear pool with Cooke's classical-model performance weights from the "
              "calibration questions (Cooke 1991).",
 }

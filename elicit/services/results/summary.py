@@ -32,7 +32,10 @@ def option_status(study: Study, round_: Round, frames: dict[int, pd.DataFrame],
             else "unknown" for row in report.rows}
 
 
-def _robustness(p_first: float) -> str:
+def _robustness(p_first: float, caveat: bool = False) -> str:
+    if caveat:
+        return ("but the warnings above mean this cannot be called robust "
+                "(P(rank 1) is a bootstrap proportion over experts)")
     if p_first >= 0.9:
         return "a robust lead"
     if p_first >= 0.6:
@@ -55,15 +58,19 @@ def _names(items: list[str]) -> str:
 
 
 def summarize(table: pd.DataFrame, ranking: Any, kendall_w: float | None,
-              *, previous_round: bool) -> str:
-    """One paragraph generated from the numbers of a ranking table."""
+              *, previous_round: bool, caveat: bool = False) -> str:
+    """One paragraph generated from the numbers of a ranking table.
+
+    With ``caveat`` (too little calibration, one dominant expert, zero-width
+    intervals: see `dashboard._warnings`) the lead is never called robust.
+    """
     top = table.iloc[0]
     parts = [f"{top['option']} ranks first with an aggregated expected impact of "
              f"{top['score']:.2f}"]
     if ranking.resamples and math.isfinite(top["p_first"]):
         parts[0] += (f" ({_pct(ranking.interval)} interval {top['low']:.2f} to {top['high']:.2f})"
                      f"; it is first in {_pct(top['p_first'])} of the bootstrap resamples of "
-                     f"experts, {_robustness(float(top['p_first']))}.")
+                     f"experts, {_robustness(float(top['p_first']), caveat)}.")
         rivals = [r["option"] for _, r in table.iloc[1:].iterrows()
                   if r["p_first"] >= 0.1]
         if rivals:

@@ -68,7 +68,8 @@ def test_realizations_are_matched_by_id_not_number(tmp_path: Path) -> None:
         ("    1 A 1 x UNI 1.0 2.0\n", r"m\.dtt:2: expected"),
         ("    1 A 1 x UNI 3.0 2.0 1.0\n", r"m\.dtt:2: quantiles must increase strictly.*3\.0"),
         ("    1 A 1 x UNI 1.0 1.0 2.0\n", r"m\.dtt:2: quantiles must increase"),
-        ("\n    1 A 1 x UNI 1.0 -999.5 2.0\n", r"m\.dtt:3: some but not all values missing"),
+        # the only assessment of x is partial, hence missing: nobody answered x
+        ("\n    1 A 1 x UNI 1.0 -999.5 2.0\n", r"item 'x' was answered by no expert"),
         ("    1 A 1 x LOG -1.0 1.0 2.0\n", r"m\.dtt:2: LOG item needs positive"),
         ("    1 A 1 x UNI 1 2 3\n    1 A 1 x UNI 1 2 3\n", r"dtt:3: expert 'A' answers 'x'"),
         ("    1 A 1 x UNI 1 2 3\n    2 B 1 x LOG 1 2 3\n", r"m\.dtt:3: item 'x' is LOG"),
