@@ -146,6 +146,17 @@ def show_form():
                         revision=state.unsubmitted_revision)
 
 
+def _consented_response(invitation):
+    """The response once consent is given (or carried over from an earlier round), else None."""
+    response = answering.response_for(invitation)
+    if response is not None and response.consent_at is not None:
+        return response
+    carried = answering.carried_consent(invitation)
+    if carried is None or not answering.accepts_answers(invitation.round):
+        return None
+    return answering.record_consent(invitation, carried_from=carried)
+
+
 def _untouched(response, state: drafts.DraftState) -> bool:
     """True while nothing was saved in this round (the form may start from round N-1)."""
     answers = state.answers
@@ -179,8 +190,8 @@ def save_form():
     options = options_in_round(study, invitation.round)
     form = build_answer_form(study, options)
     action = request.form.get("action", "draft")
-    response = answering.response_for(invitation)
-    if response is None or response.consent_at is None:
+    response = _consented_response(invitation)
+    if response is None:
         return redirect(url_for("respond.show_form"), code=303)
     if not answering.accepts_answers(invitation.round):
         return render_template("respond/round_closed.html", has_answers=True), 409
@@ -220,8 +231,8 @@ def autosave():
     invitation = _invitation()
     study = invitation.expert.study
     options = options_in_round(study, invitation.round)
-    response = answering.response_for(invitation)
-    if response is None or response.consent_at is None:
+    response = _consented_response(invitation)
+    if response is None:
         return {"error": _("Give your consent before answers are saved.")}, 409
     form = build_answer_form(study, options)
     answers, refused, typed = read_answer_form(study, options, form)
