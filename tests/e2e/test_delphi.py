@@ -78,7 +78,7 @@ def test_round_two_shows_the_panel_feedback(live_server, arrange, open_page):
     section.get_by_text("What the panel wrote in round 1 (3 reasons, anonymous)").click()
     for reason in ("Cheap and visible.", "Allies would welcome it.",
                    "Beijing would retaliate on canola."):
-        expect(section.get_by_text(reason)).to_be_visible()
+        expect(section.locator(".panel-reasons").get_by_text(reason)).to_be_visible()
     check_accessibility(claire)
 
     # Persuaded by the panel, she lowers her impact estimate, answers the rest and submits.
