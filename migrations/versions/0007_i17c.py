@@ -17,7 +17,6 @@ Create Date: 2026-12-07 12:40:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0007_i17c'
 down_revision = '0004'
@@ -26,17 +25,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('studies', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('prefill_previous', sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))
-    with op.batch_alter_table('responses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('draft', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('consent_digest', sa.String(length=64), nullable=True))
+    # Plain ADD COLUMN (no batch copy): on SQLite a batch would rebuild `studies`, which
+    # rows of other tables point at.
+    op.add_column('studies', sa.Column('prefill_previous', sa.Boolean(), nullable=False,
+                                       server_default=sa.true()))
+    op.add_column('responses', sa.Column('draft', sa.JSON(), nullable=True))
+    op.add_column('responses', sa.Column('consent_digest', sa.String(length=64),
+                                         nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('responses', schema=None) as batch_op:
-        batch_op.drop_column('consent_digest')
-        batch_op.drop_column('draft')
-    with op.batch_alter_table('studies', schema=None) as batch_op:
-        batch_op.drop_column('prefill_previous')
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as above.
+    op.drop_column('responses', 'consent_digest')
+    op.drop_column('responses', 'draft')
+    op.drop_column('studies', 'prefill_previous')
