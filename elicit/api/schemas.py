@@ -128,6 +128,7 @@ STUDY_DEFINITION_SCHEMA = {
         "languages": {"type": "array", "items": {"type": "string"}},
         "mail_templates": {"type": "object"},
         "anchoring": {"type": "string", "enum": ["before", "after"]},
+        "prefill_previous": {"type": "boolean"},
         "consensus_rule": {"type": "object"},
         "options": {"type": "array", "maxItems": Study.ITEMS_MAX, "items": {
             "type": "object", "required": ["title"],

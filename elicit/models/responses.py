@@ -48,6 +48,12 @@ class Response(db.Model):
     # Number of submissions so far; each is kept in ResponseRevision.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Fingerprint of the consent text agreed to (None: the text before it was recorded).
+    consent_digest: Mapped[str | None] = mapped_column(String(64))
+    # What the answer rows cannot hold: answers typed but refused, kept as typed
+    # ({"typed": {field: text}, "problems": {question: message}}), and a revision
+    # saved as a draft after a submission ({"answers": AnswerSet.to_json()}).
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import true
 
 from elicit.extensions import db
 from elicit.models.base import created_at_column, in_values
@@ -65,6 +66,9 @@ class Study(db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=lambda: ["en"])
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=StudyStatus.DRAFT)
     anchoring: Mapped[str] = mapped_column(String(10), nullable=False, default=AnchoringMode.AFTER)
+    # Round 2 and later: the form starts with the expert's own previous answers.
+    prefill_previous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                                   server_default=true())
     consensus_rule: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     # {"invitation": {"subject": ..., "body": ...}, "reminder": {...}}; defaults when absent.
     mail_templates: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)

@@ -54,6 +54,9 @@ class StudyForm(Form):
     anchoring = RadioField("When experts see the panel's feedback in later rounds", choices=[
         ("after", "After giving a new estimate (less anchoring)"),
         ("before", "Beside the question, before answering")], default="after")
+    prefill_previous = BooleanField(
+        "Round 2 and later: fill in each expert's own previous answers, to keep or change",
+        default=True)
 
 
 class OptionForm(Form):

@@ -157,4 +157,5 @@ def delete_study(study_id: int):
 
 def _study_values(form: StudyForm) -> dict:
     return {"title": form.title.data, "briefing": form.briefing.data or "",
-            "languages": form.languages.data, "anchoring": form.anchoring.data}
+            "languages": form.languages.data, "anchoring": form.anchoring.data,
+            "prefill_previous": bool(form.prefill_previous.data)}

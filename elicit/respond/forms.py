@@ -10,12 +10,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, HiddenField, RadioField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from elicit.fields import NumberField
 from elicit.models import Criterion, Option, Study
 from elicit.models.responses import RATIONALE_MAX
+from elicit.services.responses import drafts
 from elicit.services.responses.inputs import AnswerSet, JudgmentInput, SeedInput
 from elicit.services.responses.rules import (
     EXPERTISE_LEVELS,
@@ -239,3 +241,95 @@ def hidden_values(form: AnswerForm) -> list[tuple[str, str]]:
             if value:
                 pairs.append((fld.name, value))
     return pairs
+
+
+def read_answer_form(study: Study, options: Sequence[Option], form: AnswerForm
+                     ) -> tuple[AnswerSet, dict[str, str], dict[str, str]]:
+    """Read a posted answer form, keeping what could not be read apart.
+
+    Returns the answers (a question with an unreadable box is left out, so
+    the other rules still run on every other question), the refused boxes
+    (field name → message) and what was typed in every box, as posted.
+    """
+    form.validate()
+    refused = {name: " ".join(str(m) for m in messages)
+               for name, messages in form.errors.items() if name != "csrf_token"}
+    for name in refused:  # an unreadable box reads as empty; its question is left out below
+        form[name].data = None
+    answers = answers_from_form(study, options, form)
+    for key in {drafts.question_key(name) for name in refused}:
+        _drop_question(answers, key)
+    typed = {fld.name: (fld.raw_data[0] if fld.raw_data else "") for fld in form
+             if fld.type != "CSRFTokenField"}
+    return answers, refused, typed
+
+
+def _drop_question(answers: AnswerSet, key: str) -> None:
+    for pair in list(answers.judgments):
+        if judgment_field(*pair) == key:
+            del answers.judgments[pair]
+    for option_id in list(answers.rationales):
+        if rationale_field(option_id) == key:
+            del answers.rationales[option_id]
+    for option_id in list(answers.expertise):
+        if expertise_field(option_id) == key:
+            del answers.expertise[option_id]
+    for question_id in list(answers.seeds):
+        if seed_field(question_id) == key:
+            del answers.seeds[question_id]
+
+
+def show_typed(form: AnswerForm, typed: dict[str, str], problems: dict[str, str]) -> None:
+    """Put back what was typed in the boxes of refused questions, with their messages."""
+    refused = {drafts.question_key(key) for key in problems}
+    for fld in form:
+        if fld.type == "CSRFTokenField" or drafts.question_key(fld.name) not in refused:
+            continue
+        value = typed.get(fld.name, "")
+        if not (isinstance(fld, RadioField) and value
+                and value not in {str(c[0]) for c in fld.choices}):
+            fld.process(MultiDict({fld.name: value} if value else {}))
+        fld.errors = [problems[fld.name]] if fld.name in problems else []
+
+
+def problem_lines(study: Study, options: Sequence[Option],
+                  problems: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(anchor, where, message) for the error summary, in the order of the form.
+
+    `where` names the option and the question (or the calibration question);
+    a problem of one box of a question names the box in the message.
+    """
+    by_question: dict[str, list[str]] = {}
+    for key in problems:
+        by_question.setdefault(drafts.question_key(key), []).append(key)
+    places: list[tuple[str, str]] = []
+    for option in options:
+        places += [(judgment_field(option.id, c.id), f"{option.title} — {c.name}")
+                   for c in study.criteria]
+        places += [(rationale_field(option.id), f"{option.title} — {_('Your reasoning')}"),
+                   (expertise_field(option.id), f"{option.title} — {_('Your expertise')}")]
+    places += [(seed_field(q.id), _("Calibration: %(q)s", q=q.text))
+               for q in study.seed_questions]
+    lines: list[tuple[str, str, str]] = []
+    for question, where in places:
+        for key in by_question.pop(question, []):
+            message = problems[key]
+            if key != question and drafts.question_key(key) != key:
+                label = _field_label(key)
+                message = f"{label}: {message}" if label else message
+            lines.append((f"{key}-error", where, message))
+    lines += [(f"{key}-error", "", problems[key]) for keys in by_question.values()
+              for key in keys if key != "form"]
+    return lines
+
+
+_PART_LABELS = {"lowest": _l("Lowest plausible (%)"), "highest": _l("Highest plausible (%)"),
+                "best": _l("Best guess (%)"), "confidence": _l("Confidence"),
+                "q05": _l("5 % value"), "q50": _l("50 % value (median)"),
+                "q95": _l("95 % value")}
+
+
+def _field_label(key: str) -> str:
+    part = key.rsplit("_", 1)[-1]
+    label = _PART_LABELS.get(part)
+    return str(label) if label is not None else ""

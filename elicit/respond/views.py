@@ -16,6 +16,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import limiter
@@ -23,12 +25,14 @@ from elicit.i18n import expert_locale, study_locales
 from elicit.respond.forms import (
     ConsentForm,
     LanguageForm,
-    answers_from_form,
     build_answer_form,
     form_data_from_answers,
     hidden_values,
+    problem_lines,
+    read_answer_form,
+    show_typed,
 )
-from elicit.services.responses import answering, feedback, own_export
+from elicit.services.responses import answering, drafts, feedback, own_export
 from elicit.services.responses.rules import (
     count_answered,
     first_unanswered,
@@ -115,21 +119,50 @@ def show_form():
     """Show the briefing and consent, then the questions with saved answers and feedback."""
     invitation = _invitation()
     response = answering.response_for(invitation)
+    study = invitation.expert.study
     if response is None or response.consent_at is None:
         if not answering.accepts_answers(invitation.round):
             return render_template("respond/round_closed.html", expired=True,
                                    has_answers=False), 410
-        return render_template("respond/consent.html", study=invitation.expert.study,
-                               invitation=invitation, form=ConsentForm(),
-                               languages=study_locales(invitation.expert.study.languages))
-    stored = answering.current_answers(response)
-    study, options = invitation.expert.study, options_in_round(invitation.expert.study,
-                                                               invitation.round)
+        carried = answering.carried_consent(invitation)
+        if carried is None:
+            return render_template("respond/consent.html", study=study,
+                                   invitation=invitation, form=ConsentForm(),
+                                   languages=study_locales(study.languages))
+        response = answering.record_consent(invitation, carried_from=carried)
     if not answering.accepts_answers(invitation.round):
-        return _render_review(response, stored, form=None, read_only=True)
+        return _render_review(response, answering.current_answers(response), form=None,
+                              read_only=True)
+    options = options_in_round(study, invitation.round)
+    state = drafts.draft_state(response)
+    prefilled = None
+    if study.prefill_previous and _untouched(response, state):
+        prefilled = feedback.previous_answers(invitation, options)
     form = build_answer_form(study, options, formdata=None,
-                             data=form_data_from_answers(study, stored))
-    return _render_form(form, response=response, saved_answers=stored)
+                             data=form_data_from_answers(study, prefilled or state.answers))
+    show_typed(form, state.typed, state.problems)
+    return _render_form(form, response=response, saved_answers=state.answers,
+                        errors=state.problems, prefilled=prefilled is not None,
+                        revision=state.unsubmitted_revision)
+
+
+def _consented_response(invitation):
+    """The response once consent is given (or carried over from an earlier round), else None."""
+    response = answering.response_for(invitation)
+    if response is not None and response.consent_at is not None:
+        return response
+    carried = answering.carried_consent(invitation)
+    if carried is None or not answering.accepts_answers(invitation.round):
+        return None
+    return answering.record_consent(invitation, carried_from=carried)
+
+
+def _untouched(response, state: drafts.DraftState) -> bool:
+    """True while nothing was saved in this round (the form may start from round N-1)."""
+    answers = state.answers
+    return (response.version == 0 and not state.problems and not answers.judgments
+            and not answers.seeds and not any(answers.rationales.values())
+            and not any(v is not None for v in answers.expertise.values()))
 
 
 @bp.post("/respond/consent")
@@ -139,7 +172,9 @@ def give_consent():
     form = ConsentForm()
     if not (form.validate_on_submit() and form.consent.data):
         return render_template("respond/consent.html", study=invitation.expert.study,
-                               invitation=invitation, form=form, consent_missing=True), 400
+                               invitation=invitation, form=form, consent_missing=True,
+                               languages=study_locales(invitation.expert.study.languages)
+                               ), 400
     try:
         answering.record_consent(invitation)
     except RoundClosed:
@@ -149,48 +184,90 @@ def give_consent():
 
 @bp.post("/respond")
 def save_form():
-    """Save a draft, show the review page, or submit; errors re-show what was typed."""
+    """Save a draft, show the review page, or submit; problems are shown all at once."""
     invitation = _invitation()
     study = invitation.expert.study
     options = options_in_round(study, invitation.round)
     form = build_answer_form(study, options)
     action = request.form.get("action", "draft")
-    response = answering.response_for(invitation)
-    if response is None or response.consent_at is None:
+    response = _consented_response(invitation)
+    if response is None:
         return redirect(url_for("respond.show_form"), code=303)
     if not answering.accepts_answers(invitation.round):
         return render_template("respond/round_closed.html", has_answers=True), 409
-    if not form.validate_on_submit():
-        return _render_form(form, response=response), 422
-    answers = answers_from_form(study, options, form)
+    answers, refused, typed = read_answer_form(study, options, form)
+    if "csrf_token" in form.errors:
+        return _render_form(form, response=response,
+                            errors={"form": " ".join(form.errors["csrf_token"])}), 422
+    problems = {**validate_answers(study, answers, complete=action == "submit",
+                                   options=options), **refused}
     if action == "edit":
-        return _render_form(form, response=response)
+        return _render_form(form, response=response, errors=problems)
     try:
-        if action == "review":
-            return _review(invitation, response, answers, form)
-        answering.save_answers(invitation, answers, submit=action == "submit")
+        if action == "submit":
+            if problems:
+                return _render_form(form, response=response, errors=problems), 422
+            answering.save_answers(invitation, answers, submit=True)
+            return redirect(url_for("respond.show_done"), code=303)
+        if action == "review" and not problems:
+            return _review(invitation, response, answers, form, typed)
+        outcome = drafts.save_draft(invitation, answers, refused=refused, typed=typed)
     except ValidationFailed as exc:
         return _render_form(form, response=response, errors=exc.errors), 422
     except RoundClosed:
         return render_template("respond/round_closed.html", has_answers=True), 409
-    if action == "submit":
-        return redirect(url_for("respond.show_done"), code=303)
+    if action == "review":  # refused: the valid answers are kept, the page says what to fix
+        return _render_form(form, response=response, errors=outcome.problems,
+                            outcome=outcome), 422
     anchor = action.removeprefix("reveal-") if action.startswith("reveal-") else ""
     return redirect(url_for("respond.show_form", saved=1,
                             _anchor=f"option-{anchor}" if anchor.isdigit() else None), code=303)
 
 
-def _review(invitation, response, answers, form):
-    """Check the answers, keep a draft of them, and list them for a last look."""
-    errors = validate_answers(invitation.expert.study, answers, complete=False,
-                              options=options_in_round(invitation.expert.study,
-                                                       invitation.round))
-    if errors:
-        raise ValidationFailed(errors)
+@bp.post("/respond/autosave")
+@limiter.limit("20 per minute")
+def autosave():
+    """Save a draft in the background (the form's script); answer with what was kept."""
+    invitation = _invitation()
+    study = invitation.expert.study
+    options = options_in_round(study, invitation.round)
+    response = _consented_response(invitation)
+    if response is None:
+        return {"error": _("Give your consent before answers are saved.")}, 409
+    form = build_answer_form(study, options)
+    answers, refused, typed = read_answer_form(study, options, form)
+    if "csrf_token" in form.errors:
+        return {"error": " ".join(form.errors["csrf_token"])}, 400
+    try:
+        outcome = drafts.save_draft(invitation, answers, refused=refused, typed=typed)
+    except RoundClosed:
+        return {"error": _("This round is closed and no longer accepts answers.")}, 409
+    except ValidationFailed as exc:
+        return {"error": " ".join(exc.errors.values())}, 422
+    return {"answered": outcome.answered, "total": outcome.total,
+            "problems": len(outcome.problems),
+            "message": _draft_message(outcome.answered, outcome.total, len(outcome.problems))}
+
+
+def _draft_message(answered: int, total: int, problems: int) -> str:
+    text = _("Draft saved: %(done)s of %(total)s questions answered.", done=answered,
+             total=total)
+    if problems:
+        text += " " + ngettext(
+            "%(num)d answer needs attention: it is kept as you typed it and marked.",
+            "%(num)d answers need attention: they are kept as you typed them and marked.",
+            problems)
+    return text
+
+
+def _review(invitation, response, answers, form, typed):
+    """Keep a draft of the answers and list them for a last look."""
     # Read what the page needs before the draft is written: nothing after the commit
     # touches the database (on SQLite a POST's next query would take the write lock again).
     context = _page_context(response, answers)
-    if not response.is_submitted:
+    if response.is_submitted:  # a revision in progress: a draft beside the submitted answers
+        drafts.save_draft(invitation, answers, refused={}, typed=typed)
+    else:
         context["response"] = answering.save_answers(invitation, answers, submit=False)
     return _render_review(context["response"], answers, form=form, read_only=False,
                           context=context)
@@ -248,12 +325,18 @@ def _page_context(response, saved_answers):
             "languages": study_locales(study.languages)}
 
 
-def _render_form(form, *, response, errors: dict[str, str] | None = None, saved_answers=None):
+def _render_form(form, *, response, errors: dict[str, str] | None = None, saved_answers=None,
+                 prefilled: bool = False, revision: bool | None = None, outcome=None):
     if saved_answers is None:
-        saved_answers = answering.current_answers(response)
-    return render_template("respond/form.html", form=form, errors=errors or {},
-                           saved=request.args.get("saved") == "1",
-                           **_page_context(response, saved_answers))
+        state = drafts.draft_state(response)
+        saved_answers = state.answers
+        revision = state.unsubmitted_revision if revision is None else revision
+    context = _page_context(response, saved_answers)
+    errors = errors or {}
+    return render_template(
+        "respond/form.html", form=form, errors=errors, saved=request.args.get("saved") == "1",
+        problem_lines=problem_lines(context["study"], context["options"], errors),
+        prefilled=prefilled, revision=bool(revision), outcome=outcome, **context)
 
 
 def _render_review(response, answers, *, form, read_only: bool, context=None):

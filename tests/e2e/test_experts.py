@@ -60,8 +60,8 @@ def test_experts_answer_round_one_on_a_phone(arrange, open_page):
     option_section(claire, first).evaluate("section => section.scrollIntoView()")
     docs_screenshot(claire, "expert-form-phone")
     claire.get_by_role("button", name="Save and finish later").click()
-    expect(claire.get_by_role("status")).to_contain_text("Your draft is saved")
-    expect(claire.get_by_text("2 of 8 questions answered")).to_be_visible()
+    expect(claire.locator("#saved-notice")).to_contain_text("Your draft is saved")
+    expect(claire.get_by_text("2 of 8 questions answered", exact=True)).to_be_visible()
     check_accessibility(claire)
     claire.context.close()
 

@@ -24,6 +24,9 @@ _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
 
 
 def free_port() -> int:
+    """A free 127.0.0.1 port, or TEST_SERVER_PORT when set (a fixed range on a shared machine)."""
+    if os.environ.get("TEST_SERVER_PORT", "").isdigit():
+        return int(os.environ["TEST_SERVER_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from datetime import UTC
 
@@ -22,6 +23,7 @@ from elicit.models import (
     Round,
     RoundStatus,
     SeedAnswer,
+    Study,
 )
 from elicit.models.base import utcnow
 from elicit.services import audit
@@ -73,16 +75,58 @@ def response_for(invitation: Invitation) -> Response | None:
     )
 
 
-def record_consent(invitation: Invitation) -> Response:
-    """Record the expert's consent (and first opening); idempotent."""
-    _require_open(invitation)
-    response = _lock_response(invitation)
+# The consent statement every expert agrees to. Its fingerprint is stored with each
+# consent: a later round asks again only when the statement has changed since.
+CONSENT_STATEMENT = ("I have read the briefing and agree that my anonymised answers "
+                     "are used as described.")
+
+
+def consent_text(study: Study) -> str:
+    """The text an expert of `study` consents to (the one place that says what it is)."""
+    return CONSENT_STATEMENT
+
+
+def consent_digest(study: Study) -> str:
+    """A fingerprint of the consent text of `study`."""
+    return hashlib.sha256(consent_text(study).encode()).hexdigest()
+
+
+def carried_consent(invitation: Invitation) -> Response | None:
+    """The expert's consent in an earlier round, when the consent text is unchanged since.
+
+    A consent recorded before fingerprints were kept (digest None) was given
+    to the built-in statement.
+    """
+    study = invitation.expert.study
+    current = consent_digest(study)
+    legacy = hashlib.sha256(CONSENT_STATEMENT.encode()).hexdigest()
+    earlier = db.session.scalar(
+        select(Response).join(Round, Response.round_id == Round.id)
+        .where(Response.expert_id == invitation.expert_id, Round.study_id == study.id,
+               Round.number < invitation.round.number, Response.consent_at.is_not(None))
+        .order_by(Round.number.desc()).limit(1))
+    if earlier is None or (earlier.consent_digest or legacy) != current:
+        return None
+    return earlier
+
+
+def record_consent(invitation: Invitation, *, carried_from: Response | None = None) -> Response:
+    """Record the expert's consent (and first opening); idempotent.
+
+    `carried_from`: the earlier round's response whose consent stands for this
+    round (the text is unchanged), recorded as such in the audit log.
+    """
+    require_open(invitation)
+    response = lock_response(invitation)
     if response.consent_at is None:
         response.consent_at = utcnow()
+        response.consent_digest = consent_digest(invitation.expert.study)
         if invitation.opened_at is None:
             invitation.opened_at = response.consent_at
+        details = None if carried_from is None else {
+            "carried_over_from_round": carried_from.round.number}
         audit.record("response.consent", actor_type="expert", actor_id=invitation.expert_id,
-                     study_id=invitation.expert.study_id, obj=response)
+                     study_id=invitation.expert.study_id, obj=response, details=details)
     db.session.commit()
     return response
 
@@ -113,18 +157,20 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
     one version); different answers after a submission become a new
     revision, and earlier revisions are kept.
     """
-    _require_open(invitation)
+    require_open(invitation)
     study = invitation.expert.study
     errors = validate_answers(study, answers, complete=submit,
                               options=options_in_round(study, invitation.round))
     if errors:
         raise ValidationFailed(errors)
-    response = _lock_response(invitation)
+    response = lock_response(invitation)
     if not submit and response.is_submitted:
-        # A submitted response stays submitted; a new draft would hide it.
+        # A submitted response stays submitted: a revision in progress is a draft
+        # beside it (drafts.save_draft), never rows that results would read.
         raise ValidationFailed({"form": _("Your answers are already submitted; "
                                           "submit again to revise them.")})
-    _write_answers(response, answers)
+    write_answers(response, answers)
+    response.draft = None  # complete and valid: nothing is kept aside any more
     snapshot = answers.to_json()
     action = "response.save_draft"
     if submit:
@@ -144,11 +190,11 @@ def save_answers(invitation: Invitation, answers: AnswerSet, *, submit: bool) ->
             action = "response.resubmit_unchanged"
     audit.record(action, actor_type="expert", actor_id=invitation.expert_id,
                  study_id=study.id, obj=response, details={"version": response.version})
-    _commit_keeping_loaded()
+    commit_keeping_loaded()
     return response
 
 
-def _commit_keeping_loaded() -> None:
+def commit_keeping_loaded() -> None:
     """Commit without expiring what the request has loaded.
 
     The page shown next (the review, the form) reads the same study, round
@@ -178,12 +224,12 @@ def accepts_answers(round_: Round) -> bool:
     return utcnow() < deadline
 
 
-def _require_open(invitation: Invitation) -> None:
+def require_open(invitation: Invitation) -> None:
     if not accepts_answers(invitation.round):
         raise RoundClosed("This round is closed and no longer accepts answers.")
 
 
-def _lock_response(invitation: Invitation) -> Response:
+def lock_response(invitation: Invitation) -> Response:
     """Get or create the response row and lock it for the rest of the transaction."""
     insert_ignoring_duplicates(
         Response,
@@ -205,7 +251,7 @@ JUDGMENT_PARTS = ("value", "lowest", "best", "highest", "confidence", "abstained
 SEED_PARTS = ("q05", "q50", "q95", "abstained")
 
 
-def _write_answers(response: Response, answers: AnswerSet) -> None:
+def write_answers(response: Response, answers: AnswerSet) -> None:
     """Make the response's rows equal to `answers`, updating rows in place.
 
     Rows that are new (all of them on a first save) go in with one

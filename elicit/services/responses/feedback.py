@@ -28,6 +28,7 @@ from elicit.models import (
     ResponseStatus,
     Round,
 )
+from elicit.services.responses import answering
 from elicit.services.responses.inputs import AnswerSet, JudgmentInput
 from elicit.services.responses.rules import is_answered
 
@@ -62,6 +63,20 @@ class Summary:
     def max_count(self) -> int:
         return max((b.count for b in self.bins), default=0)
 
+    @property
+    def own_bin(self) -> int | None:
+        """The position of the bar that holds the expert's own previous answer, if any."""
+        if self.own is None:
+            return None
+        if self.percent:  # as numpy.histogram: [0, 10), [10, 20), …, [90, 100]
+            return min(int(self.own // (100 / PROBABILITY_BINS)), PROBABILITY_BINS - 1)
+        labels = [b.label for b in self.bins]
+        value = int(self.own)
+        for text in (f"{value:+d}", str(value)):
+            if text in labels:
+                return labels.index(text)
+        return None
+
 
 @dataclass
 class OptionFeedback:
@@ -82,6 +97,8 @@ class RoundFeedback:
     responses: int
     anchoring: str
     options: dict[int, OptionFeedback] = field(default_factory=dict)
+    # True when the expert submitted in that round: their own answers are shown.
+    own_submitted: bool = False
 
     @property
     def withheld(self) -> bool:
@@ -110,6 +127,7 @@ def feedback_for(invitation: Invitation, options: Sequence[Option]) -> RoundFeed
     result = RoundFeedback(round_number=before.number, responses=len(responses),
                            anchoring=study.anchoring)
     own = next((r for r in responses if r.expert_id == invitation.expert_id), None)
+    result.own_submitted = own is not None
     values, rationales = _panel_answers([r.id for r in responses])
     for option in options:
         item = OptionFeedback(option_id=option.id)
@@ -203,3 +221,28 @@ def revealed_options(anchoring: str, criteria: Sequence[Criterion], options: Seq
     return {o.id for o in options
             if all(is_answered(c, saved.judgments.get((o.id, c.id), JudgmentInput()))
                    for c in criteria)}
+
+
+def previous_answers(invitation: Invitation, options: Sequence[Option]) -> AnswerSet | None:
+    """The expert's own submitted answers of the previous round, for the options asked now.
+
+    None in round 1 and when the expert submitted nothing in the previous round.
+    """
+    before = previous_round(invitation.round)
+    if before is None:
+        return None
+    response = db.session.scalar(select(Response).where(
+        Response.round_id == before.id, Response.expert_id == invitation.expert_id,
+        Response.status == ResponseStatus.SUBMITTED))
+    if response is None:
+        return None
+    stored = answering.current_answers(response)
+    asked = {o.id for o in options}
+    criteria = {c.id for c in invitation.expert.study.criteria}
+    questions = {q.id for q in invitation.expert.study.seed_questions}
+    return AnswerSet(
+        judgments={k: v for k, v in stored.judgments.items()
+                   if k[0] in asked and k[1] in criteria},
+        rationales={k: v for k, v in stored.rationales.items() if k in asked},
+        expertise={k: v for k, v in stored.expertise.items() if k in asked},
+        seeds={k: v for k, v in stored.seeds.items() if k in questions})

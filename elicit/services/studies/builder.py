@@ -52,18 +52,19 @@ def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: 
 
 def _summary(study: Study) -> dict[str, Any]:
     return {"title": study.title, "languages": list(study.languages),
-            "anchoring": study.anchoring, "briefing_chars": len(study.briefing)}
+            "anchoring": study.anchoring, "prefill_previous": study.prefill_previous,
+            "briefing_chars": len(study.briefing)}
 
 
 def create_study(owner: User, *, title: str, briefing: str = "", languages: list[str] | None = None,
-                 anchoring: str = AnchoringMode.AFTER) -> Study:
+                 anchoring: str = AnchoringMode.AFTER, prefill_previous: bool = True) -> Study:
     """Create a draft study owned by `owner`."""
     languages = languages or ["en"]
     if errors := study_errors(title=title, briefing=briefing, languages=languages,
                               anchoring=anchoring):
         raise ValidationFailed(errors)
     study = Study(title=title.strip(), briefing=briefing, languages=languages,
-                  anchoring=anchoring)
+                  anchoring=anchoring, prefill_previous=bool(prefill_previous))
     db.session.add(study)
     db.session.add(Membership(user=owner, study=study, role=Role.OWNER))
     db.session.flush()
@@ -74,14 +75,20 @@ def create_study(owner: User, *, title: str, briefing: str = "", languages: list
 
 
 def update_study(study: Study, *, actor_id: int, title: str, briefing: str,
-                 languages: list[str], anchoring: str) -> Study:
-    """Change the study-level settings; answers never depend on them."""
+                 languages: list[str], anchoring: str,
+                 prefill_previous: bool | None = None) -> Study:
+    """Change the study-level settings; answers never depend on them.
+
+    `prefill_previous` None leaves that setting as it is.
+    """
     if errors := study_errors(title=title, briefing=briefing, languages=languages,
                               anchoring=anchoring):
         raise ValidationFailed(errors)
     before = _summary(study)
     study.title, study.briefing = title.strip(), briefing
     study.languages, study.anchoring = list(languages), anchoring
+    if prefill_previous is not None:
+        study.prefill_previous = bool(prefill_previous)
     audit.record("study.update", actor_type="user", actor_id=actor_id, study_id=study.id,
                  obj=study, details={"before": before, "after": _summary(study)})
     db.session.commit()

@@ -47,7 +47,8 @@ def export_definition(study: Study) -> dict[str, Any]:
     return {
         "format": FORMAT, "version": VERSION,
         "title": study.title, "briefing": study.briefing, "languages": list(study.languages),
-        "anchoring": study.anchoring, "consensus_rule": dict(study.consensus_rule or {}),
+        "anchoring": study.anchoring, "prefill_previous": study.prefill_previous,
+        "consensus_rule": dict(study.consensus_rule or {}),
         "mail_templates": dict(study.mail_templates or {}),
         "options": [{"title": o.title, "description": o.description,
                      **({"retired_after_round": o.retired_after_round}
@@ -114,6 +115,10 @@ def _study_fields(data: Mapping[str, Any], title: str | None) -> dict[str, Any]:
     fields = {"title": title if title is not None else _text(data, "title", errors),
               "briefing": _text(data, "briefing", errors),
               "anchoring": _text(data, "anchoring", errors) or "after"}
+    prefill = data.get("prefill_previous", True)
+    if not isinstance(prefill, bool):
+        errors["prefill_previous"] = "“prefill_previous” must be true or false."
+    fields["prefill_previous"] = prefill is not False
     languages = data.get("languages", ["en"])
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         errors["languages"] = "“languages” must be a list of language codes, e.g. [\"en\"]."
@@ -129,7 +134,7 @@ def _study_fields(data: Mapping[str, Any], title: str | None) -> dict[str, Any]:
         if data.get(key) is not None and not isinstance(data.get(key), Mapping):
             errors[key] = f"“{key}” must be an object."
     if not errors:
-        errors = study_errors(**fields)
+        errors = study_errors(**{k: v for k, v in fields.items() if k != "prefill_previous"})
     if errors:
         raise ValidationFailed(errors)
     return fields

@@ -78,7 +78,9 @@ def test_feedback_is_withheld_with_fewer_than_three_responses(app, client, ancho
     page = client.get("/respond").get_data(as_text=True)
     assert "Fewer than 3 experts submitted answers in round 1" in page
     assert _panel_line(page) == []
-    assert "Panel &lt;b&gt;reason" not in page
+    assert "What the panel wrote" not in page  # the panel's reasons are withheld …
+    # … while the expert's own reasoning of round 1 is theirs to see, beside the question.
+    assert "Your reasoning in round 1:</strong> <span class=\"rationale\">Panel &lt;b&gt;" in page
     assert 'value="reveal-' not in page
 
 
