@@ -134,6 +134,7 @@ def test_automatic_save_answers_with_what_was_kept(app, client):
     page = client.get("/respond").get_data(as_text=True)
     assert textarea(page, f"o{first}_rationale") == "x" * 2001
     assert "Keep the rationale under 2000 characters." in page
+    assert page.count(f'id="o{first}_rationale-error"') == 1  # one message, one id
     assert 'data-autosave-url="/respond/autosave"' in page
     assert "js/autosave.js" in page
 
