@@ -161,3 +161,15 @@ def test_what_a_draft_kept_is_said_in_french(app, client):
     assert "1 réponse n’a pas été enregistrée car elle demande votre attention" in page
     assert ("Option 1 — Likelihood : Meilleure estimation (%) : Saisissez un nombre, par "
             "exemple 42 ou 12,5.") in page
+
+
+def test_markup_kept_as_typed_is_shown_escaped(app, client):
+    ids = start_expert(app, client)
+    first = ids["options"][0]
+    like = ids["criteria"][0]
+    evil = '"><script>alert(1)</script>'
+    data = {**full_form(ids, action="draft"), f"o{first}_c{like}_highest": evil}
+    assert client.post("/respond", data=data).status_code == 303
+    page = client.get("/respond").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert value_of(page, f"o{first}_c{like}_highest") == evil
