@@ -316,7 +316,8 @@ def problem_lines(study: Study, options: Sequence[Option],
             message = problems[key]
             if key != question and drafts.question_key(key) != key:
                 label = _field_label(key)
-                message = f"{label}: {message}" if label else message
+                message = _("%(box)s: %(message)s", box=label, message=message) if label \
+                    else message
             lines.append((f"{key}-error", where, message))
     lines += [(f"{key}-error", "", problems[key]) for keys in by_question.values()
               for key in keys if key != "form"]

@@ -225,7 +225,6 @@ def save_form():
 
 
 @bp.post("/respond/autosave")
-@limiter.limit("20 per minute")
 def autosave():
     """Save a draft in the background (the form's script); answer with what was kept."""
     invitation = _invitation()

@@ -134,9 +134,42 @@ def test_automatic_save_answers_with_what_was_kept(app, client):
     page = client.get("/respond").get_data(as_text=True)
     assert textarea(page, f"o{first}_rationale") == "x" * 2001
     assert "Keep the rationale under 2000 characters." in page
+    assert page.count(f'id="o{first}_rationale-error"') == 1  # one message, one id
     assert 'data-autosave-url="/respond/autosave"' in page
     assert "js/autosave.js" in page
 
 
 def test_automatic_save_needs_consent_and_an_open_session(app, client):
     assert client.post("/respond/autosave", data={}).status_code == 404
+
+
+def test_what_a_draft_kept_is_said_in_french(app, client):
+    from tests.factories import link_token, make_study
+    from tests.web.respond.helpers import consent, ids_of, open_link
+
+    with app.app_context():
+        study = make_study(languages=["fr"])
+        ids, token = ids_of(study), link_token(study)
+    open_link(client, token)
+    consent(client)
+    first = ids["options"][0]
+    like = ids["criteria"][0]
+    data = {**full_form(ids, action="draft"), f"o{first}_c{like}_best": "abc"}
+    assert client.post("/respond", data=data).status_code == 303
+    page = client.get("/respond?saved=1").get_data(as_text=True)
+    assert "Votre brouillon est enregistré : 5 questions sur 6 ont une réponse." in page
+    assert "1 réponse n’a pas été enregistrée car elle demande votre attention" in page
+    assert ("Option 1 — Likelihood : Meilleure estimation (%) : Saisissez un nombre, par "
+            "exemple 42 ou 12,5.") in page
+
+
+def test_markup_kept_as_typed_is_shown_escaped(app, client):
+    ids = start_expert(app, client)
+    first = ids["options"][0]
+    like = ids["criteria"][0]
+    evil = '"><script>alert(1)</script>'
+    data = {**full_form(ids, action="draft"), f"o{first}_c{like}_highest": evil}
+    assert client.post("/respond", data=data).status_code == 303
+    page = client.get("/respond").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert value_of(page, f"o{first}_c{like}_highest") == evil

@@ -18,7 +18,8 @@ CATALOG = ROOT / "elicit" / "translations" / "fr" / "LC_MESSAGES" / "messages.po
 EXPERT_FACING = [("templates/respond", "jinja2"), ("elicit/respond", "python")]
 EXPERT_FACING_FILES = [("templates/macros/fields.html", "jinja2"),
                        ("elicit/services/responses/rules.py", "python"),
-                       ("elicit/services/responses/answering.py", "python")]
+                       ("elicit/services/responses/answering.py", "python"),
+                       ("elicit/services/responses/drafts.py", "python")]
 
 
 def _start(app, client, languages=("en", "fr"), headers=None):
