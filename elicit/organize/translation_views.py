@@ -38,7 +38,7 @@ def edit_translations(study_id: int, lang: str):
         else:
             flash(f"{given} texts in {LANGUAGE_NAMES.get(lang, lang)} saved.", "info")
             return redirect(url_for("organize.translations.show_translations",
-                                    study_id=study_id))
+                                    study_id=study_id), code=303)
     elif request.method == "POST":
         errors = {"form": "The form expired; please send it again."}
         typed = request.form.to_dict()
