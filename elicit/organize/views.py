@@ -16,6 +16,7 @@ from elicit.models import Role
 from elicit.organize import (
     audit_views,
     panel_views,
+    preview_views,
     question_views,
     round_views,
     settings_views,
@@ -33,7 +34,8 @@ from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
-              team_views.bp, audit_views.bp, translation_views.bp):
+              team_views.bp, audit_views.bp, translation_views.bp,
+              preview_views.bp):
     bp.register_blueprint(child)
 
 
