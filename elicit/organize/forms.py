@@ -51,8 +51,8 @@ class StudyForm(Form):
     languages = MultiCheckboxField("Languages experts may answer in",
                                    choices=list(LANGUAGE_NAMES.items()),
                                    validators=[DataRequired("Choose at least one language.")])
-    main_language = RadioField("Main language (texts you write here; the others fall back to it)",
-                               choices=list(LANGUAGE_NAMES.items()), default="en")
+    main_language = SelectField("Main language", choices=list(LANGUAGE_NAMES.items()),
+                                default="en")
     consent_text = TextAreaField(
         "Consent statement (Markdown, optional)", render_kw={"rows": 4},
         validators=[Length(max=Study.CONSENT_MAX)],
