@@ -15,7 +15,7 @@ import secrets
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import check_accessibility, log_in
+from tests.e2e.support import check_accessibility, docs_screenshot, log_in
 
 ENGLISH = ["Joint Arctic patrols", "Patrol the Northwest Passage", "Arctic Council revival",
            "Restart the Council", "How likely is it to succeed?", "Think of the allies",
@@ -131,6 +131,7 @@ def test_bilingual_study_from_the_browser(live_server, open_page):
     expect(check).to_contain_text("Option 1: title")
     expect(check).to_contain_text("Criterion “Impact”: label of point -3")
     check_accessibility(page)
+    docs_screenshot(page, "organizer-completeness-check", locator=check)
 
     # The Translations page: each field under its English original; a typo is refused and kept.
     study_nav.get_by_role("link", name="Translations").click()
@@ -139,6 +140,7 @@ def test_bilingual_study_from_the_browser(live_server, open_page):
     page.get_by_role("link", name="Edit the Français texts").click()
     expect(page.get_by_role("heading", name="Texts in Français")).to_be_visible()
     check_accessibility(page)
+    docs_screenshot(page, "organizer-translations")
     for (section, label), text in FRENCH.items():
         group = page.get_by_role("group", name=section, exact=True)
         group.get_by_label(f"{label} in Français", exact=True).fill(text)
@@ -208,6 +210,7 @@ def test_bilingual_study_from_the_browser(live_server, open_page):
     expect(expert.get_by_role("radio", name="-3 Très nuisible").first).to_be_visible()
     _assert_only_french(expert)
     check_accessibility(expert)
+    docs_screenshot(expert, "expert-form-french-phone")
     expert.get_by_role("button", name="Relire et envoyer").click()
     expect(expert.get_by_role("heading", name="Relisez vos réponses")).to_be_visible()
     _assert_only_french(expert)
