@@ -269,3 +269,28 @@ def test_every_new_message_has_a_french_translation():
     for title in [*TITLES.values(), *REFUSAL_TITLES.values(), "What you agree to",
                   "elicit — structured expert elicitation"]:
         assert po.get(title) is not None and po.get(title).string, title
+
+
+def test_api_creates_a_study_with_every_language(app, client):
+    with app.app_context():
+        owner = make_user()
+        _, secret = api_tokens.issue_token(owner, "tests")
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"title": "Bilingue", "briefing": "Hello", "languages": ["en", "fr"],
+            "translations": {"fr": {"title": "Bilingue FR", "briefing": "Bonjour **là**"}},
+            "options": [{"title": "One", "translations": {"fr": {"title": "Un"}}}],
+            "criteria": [{"name": "Likelihood", "kind": "probability",
+                          "help": "Think.", "translations": {"fr": {"help": "Pensez."}}}]}
+    created = client.post("/api/v1/studies", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    study = client.get(f"/api/v1/studies/{created.get_json()['id']}", headers=headers).get_json()
+    assert study["translations"] == {"fr": {"title": "Bilingue FR", "briefing": "Bonjour **là**"}}
+    assert study["options"][0]["translations"] == {"fr": {"title": "Un"}}
+    with app.app_context():
+        stored = db.session.get(Study, study["id"])
+        assert stored.translations["fr"]["briefing_html"] == "<p>Bonjour <strong>là</strong></p>\n"
+        assert stored.criteria[0].help == "Think."
+    refused = client.post("/api/v1/studies", headers=headers, json=body | {
+        "title": "Bad", "translations": {"fr": {"title": ["x"]}}})
+    assert refused.status_code in (400, 422)
+    assert "translations.fr.title" in json.dumps(refused.get_json())
