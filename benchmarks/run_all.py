@@ -39,6 +39,7 @@ BENCHMARKS = [
     ("charts_pages", "charts_pages.py", "Charts, calibration, Cooke view, report", 900, 180),
     ("shared_cache", "shared_cache.py", "Results cache shared by workers without Redis", 600, 180),
     ("export", "export_stream.py", "Export: streaming CSV vs DataFrame.to_csv", 900, 90),
+    ("markdown_render", "markdown_render.py", "Markdown: hostile 50,000-character texts", 300, 120),
     ("scale", "scale_curve.py", "Scale curve (see scale_curve.svg)", 1200, 150),
     # last: anduryl's side of it is the slowest thing here
     ("cooke", "cooke_vs_anduryl.py", "Cooke classical model vs anduryl 1.2.2", 1200, 120),

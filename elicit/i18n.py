@@ -1,10 +1,13 @@
-"""Pick the interface language: the expert's choice, the study's, then the browser's."""
+"""Pick the interface language: the panel's language for an expert, their choice, the browser's."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
+
+EXPERT_PATHS = ("/r/", "/respond")
+CHOSEN_KEY = "respond_lang"  # the session key of the expert pages' language switch
 
 
 def select_locale() -> str:
@@ -15,6 +18,8 @@ def select_locale() -> str:
     preferred = getattr(g, "preferred_locale", None)
     if preferred in supported:
         return preferred
+    if request.path.startswith(EXPERT_PATHS) and (chosen := chosen_locale()):
+        return chosen  # an expert's error page in the language they picked
     return request.accept_languages.best_match(supported) or supported[0]
 
 
@@ -27,18 +32,24 @@ def study_locales(study_languages: Sequence[str] | None) -> list[str]:
 
 def expert_locale(study_languages: Sequence[str] | None, expert_language: str | None,
                   chosen: str | None) -> str:
-    """The language of an expert's pages.
+    """The language of an expert's pages, and of the study's texts on them.
 
-    An explicit choice on the page wins; a study in one language uses it;
-    otherwise the browser's preference among the study's languages, and
-    failing that the language recorded for the expert on the panel.
+    The expert starts in the language the panel records for them; a choice
+    made with the page's language switch then wins for that browser session;
+    an expert whose panel language the study does not offer gets the
+    browser's preference among the study's languages, failing that the
+    study's main language.
     """
     offered = study_locales(study_languages)
     if chosen in offered:
         return chosen
-    if len(offered) == 1:
-        return offered[0]
+    if expert_language in offered:
+        return expert_language
     browser = request.accept_languages.best_match(offered) if request.accept_languages else None
-    if browser:
-        return browser
-    return expert_language if expert_language in offered else offered[0]
+    return browser or offered[0]
+
+
+def chosen_locale() -> str | None:
+    """The language picked with the switch of an expert page, if any (for pages without a link)."""
+    chosen = session.get(CHOSEN_KEY)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None

@@ -1,33 +1,45 @@
-"""Jinja filters: sanitized Markdown, percentages, numbers."""
+"""Jinja filters: sanitized Markdown, stored HTML, texts in the reader's language, numbers."""
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
-import markdown as md
-import nh3
 from flask import Flask
 from flask_babel import get_locale
 from markupsafe import Markup
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
-                "code", "pre", "a", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+from elicit import richtext
+from elicit.services.studies import translations
+
+NBSP = "\u00a0"
 
 
 def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML, sanitized with nh3 (no scripts, styles or event handlers).
 
-    Cached by the text itself: a study's briefing is rendered once, not on
-    every expert's page, and an edited briefing is a new text.
+    For texts not stored with their HTML; a study's briefing and consent text
+    are rendered when saved (`stored_html`).
     """
-    return _render_markdown(text or "")
+    return Markup(richtext.render(text))  # noqa: S704 - sanitized by nh3
 
 
-@lru_cache(maxsize=256)
-def _render_markdown(text: str) -> Markup:
-    html = md.markdown(text, extensions=["tables"], output_format="html")
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S704
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+def localized(obj, field: str) -> str:
+    """`obj.field` in the reader's language, else in the study's main language."""
+    return translations.text(obj, field, _lang())
+
+
+def localized_html(study, field: str) -> Markup:
+    """The stored, sanitized HTML of a study's briefing or consent text in the reader's language."""
+    return Markup(translations.html(study, field, _lang()))  # noqa: S704 - sanitized when saved
+
+
+def localized_labels(criterion) -> dict[str, str]:
+    """A scale criterion's point labels in the reader's language (main language per gap)."""
+    return translations.scale_labels(criterion, _lang())
 
 
 def percent(value: float | None, digits: int = 0) -> str:
@@ -44,9 +56,29 @@ def number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def local_number(value: float | None, fmt: str = "%g") -> str:
+    """A number as the reader writes it: a decimal comma in French; '–' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = fmt % value
+    return text.replace(".", ",") if _lang() == "fr" else text
+
+
+def local_percent(fraction: float | None, fmt: str = "%.0f") -> str:
+    """0.455 → '46 %', with a non-breaking space before '%' (and a comma in French)."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "–"
+    return f"{local_number(fraction * 100, fmt)}{NBSP}%"
+
+
 def register(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["local_number"] = local_number
+    app.jinja_env.filters["local_percent"] = local_percent
+    app.jinja_env.filters["tr"] = localized
+    app.jinja_env.filters["tr_html"] = localized_html
+    app.jinja_env.filters["tr_labels"] = localized_labels
     app.jinja_env.globals["get_locale"] = get_locale

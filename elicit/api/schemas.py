@@ -15,11 +15,14 @@ ROUND_SCHEMA = {
     "required": ["number", "status"],
     "properties": {"number": {"type": "integer"}, "status": {"type": "string"}},
 }
+TRANSLATIONS = {"type": "object", "description": "The texts in the study's other languages: "
+                "{\"fr\": {\"title\": …}}; a missing text falls back to the main language "
+                "(languages[0]).", "additionalProperties": {"type": "object"}}
 OPTION_SCHEMA = {
     "type": "object",
     "required": ["id", "title"],
     "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
-                   "description": {"type": "string"},
+                   "description": {"type": "string"}, "translations": TRANSLATIONS,
                    "position": {"type": "integer"}, "retired_after_round": INT_OR_NULL},
 }
 STUDY_SCHEMA = {
@@ -29,6 +32,8 @@ STUDY_SCHEMA = {
         "id": {"type": "integer"}, "title": {"type": "string"}, "status": {"type": "string"},
         "role": ROLE, "rounds": {"type": "array", "items": ROUND_SCHEMA},
         "options": {"type": "array", "items": OPTION_SCHEMA},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "translations": TRANSLATIONS,
     },
 }
 ROUND_DETAIL_SCHEMA = {
@@ -123,6 +128,8 @@ STUDY_DEFINITION_SCHEMA = {
     "properties": {
         "title": {"type": "string", "minLength": 1, "maxLength": Study.TITLE_MAX},
         "briefing": {"type": "string", "maxLength": Study.BRIEFING_MAX},
+        "consent_text": {"type": "string", "maxLength": Study.CONSENT_MAX},
+        "translations": TRANSLATIONS,
         "format": {"type": "string", "const": "elicit-study"},
         "version": {"type": "integer", "const": 1},
         "languages": {"type": "array", "items": {"type": "string"}},
@@ -135,13 +142,16 @@ STUDY_DEFINITION_SCHEMA = {
             "properties": {"title": {"type": "string", "minLength": 1,
                                      "maxLength": Option.TITLE_MAX},
                            "description": {"type": "string",
-                                           "maxLength": Option.DESCRIPTION_MAX}}}},
+                                           "maxLength": Option.DESCRIPTION_MAX},
+                           "translations": TRANSLATIONS}}},
         "criteria": {"type": "array", "maxItems": Study.ITEMS_MAX, "items": {
             "type": "object", "required": ["name", "kind"],
             "properties": {"name": {"type": "string", "minLength": 1,
                                     "maxLength": Criterion.NAME_MAX},
                            "kind": {"type": "string", "enum": ["probability", "scale"]},
                            "question": {"type": "string", "maxLength": Criterion.QUESTION_MAX},
+                           "help": {"type": "string", "maxLength": Criterion.HELP_MAX},
+                           "translations": TRANSLATIONS,
                            "four_step": {"type": "boolean"},
                            "weight": {"type": "number", "minimum": -Criterion.WEIGHT_LIMIT,
                                       "maximum": Criterion.WEIGHT_LIMIT},
@@ -159,6 +169,7 @@ STUDY_DEFINITION_SCHEMA = {
                                     "maxLength": SeedQuestion.TEXT_MAX},
                            "unit": {"type": "string", "maxLength": SeedQuestion.UNIT_MAX},
                            "scale": {"type": "string", "enum": ["uni", "log"]},
+                           "translations": TRANSLATIONS,
                            "realization": NUMBER_OR_NULL}}},
     },
 }

@@ -24,7 +24,7 @@ from elicit.services.accounts import access, api_tokens
 from elicit.services.panel import importer
 from elicit.services.panel import status as panel_status
 from elicit.services.results import background, exports
-from elicit.services.studies import definition
+from elicit.services.studies import definition, translations
 from elicit.services.studies.counts import round_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,11 +77,13 @@ def _study(study_id: int, roles: Iterable[Role] = access.READ_ROLES):
 def _study_json(study, role) -> dict:
     return {"id": study.id, "title": study.title, "status": study.status, "role": role.value,
             "rounds": [{"number": r.number, "status": r.status} for r in study.rounds],
-            "options": [_option_json(o) for o in study.options]}
+            "options": [_option_json(o) for o in study.options],
+            "languages": list(study.languages), "translations": translations.exported(study)}
 
 
 def _option_json(option) -> dict:
     return {"id": option.id, "title": option.title, "description": option.description,
+            "translations": translations.exported(option),
             "position": option.position, "retired_after_round": option.retired_after_round}
 
 

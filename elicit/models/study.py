@@ -18,9 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql import true
 
+from elicit import richtext
 from elicit.extensions import db
 from elicit.models.base import created_at_column, in_values
 
@@ -63,6 +64,16 @@ class Study(db.Model):
     slug: Mapped[str | None] = mapped_column(String(SLUG_MAX), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     briefing: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The briefing and consent text as sanitized HTML, rendered once when the text is saved
+    # (see `_render_texts`): expert pages read it and never run the Markdown parser.
+    briefing_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The study's own consent statement (Markdown), shown above the consent box; optional.
+    consent_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    consent_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The texts in the study's other languages: {"fr": {"title": ..., "briefing": ...,
+    # "briefing_html": ..., "consent_text": ..., "consent_html": ..., "mail_templates": {...}}}.
+    # The main language (languages[0]) lives in the columns above.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=lambda: ["en"])
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=StudyStatus.DRAFT)
     anchoring: Mapped[str] = mapped_column(String(10), nullable=False, default=AnchoringMode.AFTER)
@@ -104,6 +115,33 @@ class Study(db.Model):
         CheckConstraint(in_values("anchoring", tuple(AnchoringMode)), name="anchoring_known"),
     )
 
+    CONSENT_MAX = 20_000
+    # Texts of the study itself that have a version per language (`translations`).
+    TRANSLATED = ("title", "briefing", "consent_text")
+    RENDERED = {"briefing": "briefing_html", "consent_text": "consent_html"}
+
+    @validates("briefing", "consent_text")
+    def _render_text(self, key: str, value: str | None) -> str | None:
+        setattr(self, self.RENDERED[key], richtext.render(value))
+        return value
+
+    @validates("translations")
+    def _render_translations(self, key: str, value: dict[str, Any] | None) -> dict[str, Any]:
+        rendered: dict[str, Any] = {}
+        for lang, texts in (value or {}).items():
+            texts = dict(texts)
+            for source, html in self.RENDERED.items():
+                if texts.get(source):
+                    texts[html] = richtext.render(texts[source])
+                else:
+                    texts.pop(html, None)
+            rendered[lang] = texts
+        return rendered
+
+    @property
+    def main_language(self) -> str:
+        return self.languages[0] if self.languages else "en"
+
     @property
     def current_round(self) -> Round | None:
         """The latest round that is not a draft, else the latest round."""
@@ -128,6 +166,9 @@ class Option(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # {"fr": {"title": ..., "description": ...}}: the texts in the study's other languages.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    TRANSLATED = ("title", "description")
     # Set when the option leaves the questionnaire (e.g. consensus reached):
     # it is asked up to and including this round, never after.
     retired_after_round: Mapped[int | None] = mapped_column(Integer)
@@ -160,6 +201,12 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     question: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # A hint shown under the question (what to consider, how to read the scale).
+    help: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # {"fr": {"name": ..., "question": ..., "help": ..., "scale_labels": {"-3": ...}}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    TRANSLATED = ("name", "question", "help")
+    HELP_MAX = 2_000
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     # Probability criteria: ask the IDEA four-step instead of one percentage.
     four_step: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -211,6 +258,9 @@ class SeedQuestion(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     unit: Mapped[str] = mapped_column(String(UNIT_MAX), nullable=False, default="")
+    # {"fr": {"text": ..., "unit": ...}}: the texts in the study's other languages.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    TRANSLATED = ("text", "unit")
     # 'uni' or 'log': the background measure of Cooke's information score.
     scale: Mapped[str] = mapped_column(String(3), nullable=False, default="uni")
     # Known to organizers only; never sent to experts.

@@ -51,6 +51,13 @@ class StudyForm(Form):
     languages = MultiCheckboxField("Languages experts may answer in",
                                    choices=list(LANGUAGE_NAMES.items()),
                                    validators=[DataRequired("Choose at least one language.")])
+    main_language = SelectField("Main language", choices=list(LANGUAGE_NAMES.items()),
+                                default="en")
+    consent_text = TextAreaField(
+        "Consent statement (Markdown, optional)", render_kw={"rows": 4},
+        validators=[Length(max=Study.CONSENT_MAX)],
+        description="What experts agree to, shown above the consent box. Leave empty for the "
+                    "standard statement.")
     anchoring = RadioField("When experts see the panel's feedback in later rounds", choices=[
         ("after", "After giving a new estimate (less anchoring)"),
         ("before", "Beside the question, before answering")], default="after")
@@ -70,6 +77,8 @@ class CriterionForm(Form):
     question = TextAreaField("Question shown to experts",
                              validators=[Length(max=Criterion.QUESTION_MAX)],
                              render_kw={"rows": 2})
+    help = TextAreaField("Help shown under the question (optional)",
+                         validators=[Length(max=Criterion.HELP_MAX)], render_kw={"rows": 2})
     kind = RadioField("Kind", choices=[("probability", "Probability (0–100 %)"),
                                        ("scale", "Labelled scale")], default="probability")
     four_step = BooleanField("Ask the IDEA four-step (lowest, highest, best guess, confidence)")
@@ -92,7 +101,8 @@ class CriterionForm(Form):
             self.parsed_labels[str(int(point))] = label.strip()
 
     def values(self) -> dict:
-        return {"name": self.name.data, "question": self.question.data, "kind": self.kind.data,
+        return {"name": self.name.data, "question": self.question.data, "help": self.help.data,
+                "kind": self.kind.data,
                 "four_step": self.four_step.data, "scale_min": self.scale_min.data,
                 "scale_max": self.scale_max.data,
                 "scale_labels": getattr(self, "parsed_labels", {}), "weight": self.weight.data}
@@ -172,6 +182,8 @@ class LaunchForm(Form):
     send_invitations = BooleanField("E-mail the invitations now", default=True)
     retire_consensus = BooleanField("Stop asking options that reached consensus last round",
                                     default=True)
+    accept_missing_translations = BooleanField(
+        "Launch with the missing translations: those texts are shown in the main language")
 
 
 class DeadlineForm(Form):

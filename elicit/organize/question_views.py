@@ -114,7 +114,8 @@ def _criterion_data(criterion: Criterion | None) -> dict:
         return {"weight": 1.0}
     labels = "\n".join(f"{k}: {v}" for k, v in sorted(
         (criterion.scale_labels or {}).items(), key=lambda kv: int(kv[0])))
-    return {"name": criterion.name, "question": criterion.question, "kind": criterion.kind,
+    return {"name": criterion.name, "question": criterion.question, "help": criterion.help,
+            "kind": criterion.kind,
             "four_step": criterion.four_step, "scale_min": criterion.scale_min,
             "scale_max": criterion.scale_max, "scale_labels": labels,
             "weight": criterion.weight}

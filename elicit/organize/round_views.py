@@ -11,7 +11,7 @@ from elicit.services.accounts import access
 from elicit.services.mail import outbox
 from elicit.services.results import judgments_frame
 from elicit.services.rounds import lifecycle, overview
-from elicit.services.studies import consensus
+from elicit.services.studies import consensus, translations
 from elicit.services.studies import counts as studies
 from elicit.web import action, refusals_onto, status_for
 
@@ -26,6 +26,8 @@ def launch_round(study_id: int):
     attempt = refusals_onto(form)
     if form.validate_on_submit():
         with attempt:
+            translations.require_complete(
+                g.study, confirmed=form.accept_missing_translations.data)
             round_ = lifecycle.launch_next_round(
                 g.study, actor_id=current_user.id, closes_at=form.closes_at.data,
                 retire_consensus=form.retire_consensus.data,
@@ -42,7 +44,8 @@ def launch_round(study_id: int):
     report = overview.consensus_report(g.study, last) if last is not None else None
     status = status_for(form, attempt)
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
-                           report=report, open_round=lifecycle.open_round(g.study)), status
+                           report=report, open_round=lifecycle.open_round(g.study),
+                           missing=translations.missing(g.study)), status
 
 
 @bp.post("/close")

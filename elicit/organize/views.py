@@ -16,10 +16,12 @@ from elicit.models import Role
 from elicit.organize import (
     audit_views,
     panel_views,
+    preview_views,
     question_views,
     round_views,
     settings_views,
     team_views,
+    translation_views,
 )
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
 from elicit.organize.helpers import upload_bytes
@@ -32,7 +34,8 @@ from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
-              team_views.bp, audit_views.bp):
+              team_views.bp, audit_views.bp, translation_views.bp,
+              preview_views.bp):
     bp.register_blueprint(child)
 
 
@@ -107,7 +110,7 @@ def show_study(study_id: int):
 @study_role(access.MANAGE_ROLES)
 def edit_study(study_id: int):
     """Edit the title, briefing, languages and anchoring setting."""
-    form = StudyForm(obj=g.study)
+    form = StudyForm(obj=g.study, main_language=g.study.main_language)
     attempt = refusals_onto(form)
     if form.validate_on_submit():
         with attempt:
@@ -156,6 +159,9 @@ def delete_study(study_id: int):
 
 
 def _study_values(form: StudyForm) -> dict:
+    main = form.main_language.data
+    others = [lang for lang in form.languages.data or [] if lang != main]
     return {"title": form.title.data, "briefing": form.briefing.data or "",
-            "languages": form.languages.data, "anchoring": form.anchoring.data,
+            "consent_text": form.consent_text.data or "",
+            "languages": [main, *others], "anchoring": form.anchoring.data,
             "prefill_previous": bool(form.prefill_previous.data)}

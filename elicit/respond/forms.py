@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -26,6 +27,7 @@ from elicit.services.responses.rules import (
     rationale_field,
     seed_field,
 )
+from elicit.services.studies import translations
 
 IDEA_PARTS = ("lowest", "highest", "best", "confidence")
 FORM_CLASS_CACHE_SIZE = 64
@@ -42,6 +44,8 @@ class LanguageForm(FlaskForm):
     """The language switch: each button posts its own `lang` value."""
 
     lang = HiddenField()
+    # The expert page to return to (checked to be one, see respond.views.choose_language).
+    next = HiddenField()
 
 
 class AnswerNumberField(NumberField):
@@ -87,9 +91,12 @@ def _criterion_fields(criterion: Criterion, prefix: str) -> dict[str, Field]:
         fields[f"{prefix}_value"] = AnswerNumberField(_("Probability (%)"), minimum=0,
                                                       maximum=100)
     else:
-        choices = [(str(v), scale_choice_label(criterion, v, label))
-                   for v, label in criterion.scale_points()]
-        fields[f"{prefix}_value"] = RadioField(criterion.name, choices=choices,
+        lang = str(get_locale())
+        labels = translations.scale_labels(criterion, lang)
+        choices = [(str(v), scale_choice_label(criterion, v, labels.get(str(v), "")))
+                   for v, _label in criterion.scale_points()]
+        fields[f"{prefix}_value"] = RadioField(translations.text(criterion, "name", lang),
+                                               choices=choices,
                                                validators=[Optional()], validate_choice=True)
     return fields
 
@@ -111,7 +118,8 @@ def definition_key(study: Study, options: Sequence[Option]) -> tuple:
     """
     return (study.id, tuple(o.id for o in options),
             tuple((c.id, c.name, c.kind, c.four_step, c.scale_min, c.scale_max,
-                   tuple(sorted((c.scale_labels or {}).items()))) for c in study.criteria),
+                   tuple(sorted((c.scale_labels or {}).items())),
+                   json.dumps(c.translations or {}, sort_keys=True)) for c in study.criteria),
             tuple(q.id for q in study.seed_questions))
 
 

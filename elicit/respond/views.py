@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -21,7 +22,7 @@ from flask_babel import ngettext
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import limiter
-from elicit.i18n import expert_locale, study_locales
+from elicit.i18n import CHOSEN_KEY, EXPERT_PATHS, expert_locale, study_locales
 from elicit.respond.forms import (
     ConsentForm,
     LanguageForm,
@@ -43,7 +44,7 @@ from elicit.services.responses.rules import (
 bp = Blueprint("respond", __name__)
 
 SESSION_KEY = "respond"
-LANG_KEY = "respond_lang"
+LANG_KEY = CHOSEN_KEY
 
 
 @bp.after_request
@@ -52,6 +53,17 @@ def no_referrer(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.context_processor
+def language_choices():
+    """The languages the switch offers: the study's once a link is known, else every one."""
+    def expert_languages() -> list[str]:
+        invitation = g.get("invitation")
+        if invitation is None:
+            return list(current_app.config["LANGUAGES"])
+        return study_locales(invitation.expert.study.languages)
+    return {"expert_languages": expert_languages}
 
 
 @bp.route("/r/<token>", methods=["GET", "HEAD"])
@@ -71,6 +83,7 @@ def open_link(token: str):
     if not answering.accepts_answers(invitation.round):
         _use_expert_locale(invitation)
         return render_template("respond/round_closed.html", expired=True,
+                               languages=study_locales(invitation.expert.study.languages),
                                has_answers=answering.response_for(invitation) is not None
                                ), 410
     return redirect(url_for("respond.show_form", _anchor=_resume_anchor(invitation)), code=303)
@@ -111,7 +124,9 @@ def _use_expert_locale(invitation) -> None:
 
 
 def _invalid_link(exc: InvalidLink):
-    return render_template("respond/link_invalid.html"), exc.status  # 410 when revoked, else 404
+    """The page of an unknown (404) or revoked (410) link."""
+    return render_template("respond/link_invalid.html",
+                           languages=current_app.config["LANGUAGES"]), exc.status
 
 
 @bp.get("/respond")
@@ -280,7 +295,8 @@ def show_done():
     if response is None or not response.is_submitted:
         return redirect(url_for("respond.show_form"), code=303)
     return render_template("respond/done.html", study=invitation.expert.study,
-                           response=response)
+                           response=response,
+                           languages=study_locales(invitation.expert.study.languages))
 
 
 @bp.get("/respond/answers.<fmt>")
@@ -301,13 +317,26 @@ def download_answers(fmt: str):
 
 @bp.post("/respond/language")
 def choose_language():
-    """Switch the language of the expert's pages (among the study's languages)."""
-    invitation = _invitation()
+    """Switch the language of the expert's pages: the study's languages, or any without a link.
+
+    Works on every expert page, the error pages of a dead link included; it
+    returns to the expert page it was posted from.
+    """
+    held = session.get(SESSION_KEY)
+    try:
+        invitation = answering.invitation_by_id(held["id"]) if isinstance(held, dict) and \
+            isinstance(held.get("id"), int) else None
+    except InvalidLink:
+        invitation = None
+    offered = (study_locales(invitation.expert.study.languages) if invitation is not None
+               else current_app.config["LANGUAGES"])
     form = LanguageForm()
-    if form.validate_on_submit() and form.lang.data in study_locales(
-            invitation.expert.study.languages):
+    if form.validate_on_submit() and form.lang.data in offered:
         session[LANG_KEY] = form.lang.data
-    return redirect(url_for("respond.show_form"), code=303)
+    back = form.next.data or ""
+    if not (back.startswith(EXPERT_PATHS) and "//" not in back and "\\" not in back):
+        back = url_for("respond.show_form")
+    return redirect(back, code=303)
 
 
 def _page_context(response, saved_answers):

@@ -10,8 +10,8 @@ from tests.e2e.support import check_accessibility, open_link, option_section
 
 
 def test_french_browser_gets_the_french_form(arrange, open_page):
-    # Recorded as English on the panel: the browser's language decides.
-    stage = arrange.study(options=1, seeds=1)
+    # Recorded as French on the panel (which decides first; the browser agrees here).
+    stage = arrange.study(options=1, seeds=1, languages={"Priya Natarajan": "fr"})
     page = open_page("phone", locale="fr-CA")
     open_link(page, stage.links["Priya Natarajan"])
 

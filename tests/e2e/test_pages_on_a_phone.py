@@ -13,7 +13,8 @@ STUDY_PAGES = ["", "/edit", "/delete", "/questions", "/criteria/new", "/seeds/ne
                "/options/import", "/consensus", "/mail", "/panel", "/panel/import",
                "/panel/outbox", "/rounds/launch", "/rounds/1", "/team", "/audit", "/results",
                "/results?method=median", "/results/calibration",
-               "/results/calibration/robustness", "/downloads/report"]
+               "/results/calibration/robustness", "/downloads/report",
+               "/translations", "/translations/fr", "/preview", "/preview?lang=fr"]
 OTHER_PAGES = ["/studies", "/studies/new", "/studies/import", "/account", "/account/tokens"]
 
 

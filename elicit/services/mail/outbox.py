@@ -37,7 +37,7 @@ from elicit.models.base import utcnow
 from elicit.services import audit, jobs
 from elicit.services.mail import delivery
 from elicit.services.panel import experts
-from elicit.services.studies import mail_texts
+from elicit.services.studies import mail_texts, translations
 
 MAX_ATTEMPTS = 5
 
@@ -77,10 +77,12 @@ def _already_queued(round_: Round, kind: str) -> set[int]:
 def _message(invitation: Invitation, kind: str) -> OutboxMessage:
     expert, round_ = invitation.expert, invitation.round
     study = expert.study
-    text = mail_texts.text_for(study.mail_templates, kind)
+    lang = translations.language_for(study, expert.language)  # the panel's language for them
+    text = mail_texts.text_for(translations.mail_templates(study, lang), kind, lang)
     deadline = (round_.closes_at.strftime("%Y-%m-%d %H:%M UTC") if round_.closes_at
-                else "no fixed deadline")
-    values = {"name": expert.name, "study": study.title, "round": str(round_.number),
+                else mail_texts.NO_DEADLINE.get(lang, mail_texts.NO_DEADLINE["en"]))
+    values = {"name": expert.name, "study": translations.text(study, "title", lang),
+              "round": str(round_.number),
               "link": experts.link_for(invitation), "deadline": deadline}
     return OutboxMessage(study_id=study.id, expert_id=expert.id, invitation_id=invitation.id,
                          kind=kind, to_address=expert.email,

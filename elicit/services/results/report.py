@@ -17,7 +17,7 @@ from elicit.extensions import db
 from elicit.models import Invitation, Response, ResponseStatus, Round, Study
 from elicit.services.results import calibration, dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
-from elicit.services.studies import consensus, definition
+from elicit.services.studies import consensus, definition, translations
 
 pd = lazy_loader.load("pandas")
 
@@ -96,6 +96,8 @@ def report_context(study: Study, params: ResultParams,
         "command": analysis_command(params, resamples),
         "resamples": resamples,
         "provenance": outcome.ranking.provenance.to_dict() if outcome else None,
+        # every language's wording of what experts read (the main language is above)
+        "wordings": {lang: translations.entries(study, lang) for lang in study.languages[1:]},
     }
 
 

@@ -28,12 +28,15 @@ from elicit.models.base import utcnow
 from elicit.services import audit
 from elicit.services.studies import consensus, mail_texts
 
-STUDY_FIELDS = ("title", "briefing", "languages", "anchoring")
+STUDY_FIELDS = ("title", "briefing", "consent_text", "languages", "anchoring")
 
 
-def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: str) -> dict:
+def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: str,
+                 consent_text: str = "") -> dict:
     """Field errors of the study-level settings (empty when valid)."""
     errors: dict[str, str] = {}
+    if len(consent_text) > Study.CONSENT_MAX:
+        errors["consent_text"] = f"Keep the consent text under {Study.CONSENT_MAX:,} characters."
     if not title.strip():
         errors["title"] = "Give the study a title."
     elif len(title.strip()) > Study.TITLE_MAX:
@@ -45,6 +48,8 @@ def study_errors(*, title: str, briefing: str, languages: list[str], anchoring: 
         errors["languages"] = "Choose at least one language."
     elif unknown := [code for code in languages if code not in supported]:
         errors["languages"] = f"Unsupported language(s): {', '.join(unknown)}."
+    elif len(set(languages)) != len(languages):
+        errors["languages"] = "Name each language once."
     if anchoring not in tuple(AnchoringMode):
         errors["anchoring"] = f"Unknown anchoring setting {anchoring!r}."
     return errors
@@ -57,14 +62,16 @@ def _summary(study: Study) -> dict[str, Any]:
 
 
 def create_study(owner: User, *, title: str, briefing: str = "", languages: list[str] | None = None,
-                 anchoring: str = AnchoringMode.AFTER, prefill_previous: bool = True) -> Study:
+                 anchoring: str = AnchoringMode.AFTER, prefill_previous: bool = True,
+                 consent_text: str = "") -> Study:
     """Create a draft study owned by `owner`."""
     languages = languages or ["en"]
     if errors := study_errors(title=title, briefing=briefing, languages=languages,
-                              anchoring=anchoring):
+                              anchoring=anchoring, consent_text=consent_text):
         raise ValidationFailed(errors)
     study = Study(title=title.strip(), briefing=briefing, languages=languages,
-                  anchoring=anchoring, prefill_previous=bool(prefill_previous))
+                  anchoring=anchoring, prefill_previous=bool(prefill_previous),
+                  consent_text=consent_text.strip())
     db.session.add(study)
     db.session.add(Membership(user=owner, study=study, role=Role.OWNER))
     db.session.flush()
@@ -76,16 +83,17 @@ def create_study(owner: User, *, title: str, briefing: str = "", languages: list
 
 def update_study(study: Study, *, actor_id: int, title: str, briefing: str,
                  languages: list[str], anchoring: str,
-                 prefill_previous: bool | None = None) -> Study:
+                 prefill_previous: bool | None = None, consent_text: str | None = None) -> Study:
     """Change the study-level settings; answers never depend on them.
 
-    `prefill_previous` None leaves that setting as it is.
+    `prefill_previous` or `consent_text` None leaves that setting as it is.
     """
+    consent_text = study.consent_text if consent_text is None else consent_text
     if errors := study_errors(title=title, briefing=briefing, languages=languages,
-                              anchoring=anchoring):
+                              anchoring=anchoring, consent_text=consent_text):
         raise ValidationFailed(errors)
     before = _summary(study)
-    study.title, study.briefing = title.strip(), briefing
+    study.title, study.briefing, study.consent_text = title.strip(), briefing, consent_text.strip()
     study.languages, study.anchoring = list(languages), anchoring
     if prefill_previous is not None:
         study.prefill_previous = bool(prefill_previous)

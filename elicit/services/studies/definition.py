@@ -27,12 +27,12 @@ from elicit.models import Membership, Role, Study, User
 from elicit.services import audit
 from elicit.services.common.csv_rows import RowError, read_rows
 from elicit.services.common.sql import unit_of_work
-from elicit.services.studies import consensus, mail_texts, questions
+from elicit.services.studies import consensus, mail_texts, questions, translations
 from elicit.services.studies.builder import study_errors
 
 FORMAT = "elicit-study"
 VERSION = 1
-CRITERION_KEYS = ("name", "question", "kind", "four_step", "scale_min", "scale_max",
+CRITERION_KEYS = ("name", "question", "help", "kind", "four_step", "scale_min", "scale_max",
                   "scale_labels", "weight")
 SEED_KEYS = ("text", "unit", "scale", "realization")
 LIST_KEYS = ("options", "criteria", "seed_questions")
@@ -47,15 +47,21 @@ def export_definition(study: Study) -> dict[str, Any]:
     return {
         "format": FORMAT, "version": VERSION,
         "title": study.title, "briefing": study.briefing, "languages": list(study.languages),
+        "consent_text": study.consent_text,
         "anchoring": study.anchoring, "prefill_previous": study.prefill_previous,
         "consensus_rule": dict(study.consensus_rule or {}),
         "mail_templates": dict(study.mail_templates or {}),
+        "translations": translations.exported(study),
         "options": [{"title": o.title, "description": o.description,
+                     "translations": translations.exported(o),
                      **({"retired_after_round": o.retired_after_round}
                         if o.retired_after_round is not None else {})}
                     for o in study.options],
-        "criteria": [{k: getattr(c, k) for k in CRITERION_KEYS} for c in study.criteria],
-        "seed_questions": [{k: getattr(q, k) for k in SEED_KEYS} for q in study.seed_questions],
+        "criteria": [{**{k: getattr(c, k) for k in CRITERION_KEYS},
+                      "translations": translations.exported(c)} for c in study.criteria],
+        "seed_questions": [{**{k: getattr(q, k) for k in SEED_KEYS},
+                            "translations": translations.exported(q)}
+                           for q in study.seed_questions],
         "rounds": [{"number": r.number, "status": r.status} for r in study.rounds],
     }
 
@@ -76,6 +82,7 @@ def import_definition(owner: User, data: Any, *, source: str, title: str | None 
         db.session.add(Membership(user=owner, study=study, role=Role.OWNER))
         db.session.flush()
         _add_items(study, data)
+        _add_translations(study, data)
         study.consensus_rule = _rule(data, study)
         audit.record("study.create", actor_type="user", actor_id=owner.id, study_id=study.id,
                      obj=study, details={"source": source, "options": len(study.options),
@@ -114,6 +121,7 @@ def _study_fields(data: Mapping[str, Any], title: str | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     fields = {"title": title if title is not None else _text(data, "title", errors),
               "briefing": _text(data, "briefing", errors),
+              "consent_text": _text(data, "consent_text", errors),
               "anchoring": _text(data, "anchoring", errors) or "after"}
     prefill = data.get("prefill_previous", True)
     if not isinstance(prefill, bool):
@@ -133,8 +141,11 @@ def _study_fields(data: Mapping[str, Any], title: str | None) -> dict[str, Any]:
     for key in ("consensus_rule", "mail_templates"):
         if data.get(key) is not None and not isinstance(data.get(key), Mapping):
             errors[key] = f"“{key}” must be an object."
+    if len(fields["consent_text"]) > Study.CONSENT_MAX:
+        errors["consent_text"] = f"Keep the consent text under {Study.CONSENT_MAX:,} characters."
     if not errors:
-        errors = study_errors(**{k: v for k, v in fields.items() if k != "prefill_previous"})
+        errors = study_errors(**{k: v for k, v in fields.items()
+                                 if k not in ("prefill_previous", "consent_text")})
     if errors:
         raise ValidationFailed(errors)
     return fields
@@ -172,7 +183,8 @@ def _templates(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 def _criterion_values(item: Mapping[str, Any], where: str, errors: dict[str, str]) -> dict:
     values: dict[str, Any] = {k: item[k] for k in CRITERION_KEYS if k in item}
-    for key in ("name", "question", "kind"):
+    values.pop("translations", None)
+    for key in ("name", "question", "help", "kind"):
         values[key] = _text(item, key, errors, where)
     if not isinstance(values.get("four_step", False), bool):
         errors[f"{where}four_step"] = f"{where}four_step must be true or false."
@@ -224,6 +236,19 @@ def _add_items(study: Study, data: Mapping[str, Any]) -> None:
     if errors:
         raise ValidationFailed(errors)
     db.session.flush()
+
+
+def _add_translations(study: Study, data: Mapping[str, Any]) -> None:
+    """Give the study and each item its texts in the other languages, or raise naming each."""
+    errors: dict[str, str] = {}
+    study.translations = translations.checked(Study, data.get("translations"), "", errors)
+    for key, items in (("options", study.options), ("criteria", study.criteria),
+                       ("seed_questions", study.seed_questions)):
+        for n, (item, given) in enumerate(zip(items, data.get(key) or [], strict=True), start=1):
+            item.translations = translations.checked(type(item), given.get("translations"),
+                                                     f"{key}[{n}].", errors)
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _rule(data: Mapping[str, Any], study: Study) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from jinja2 import TemplateNotFound
 
 from elicit.errors import ValidationFailed
 from elicit.models import Study
@@ -31,20 +32,29 @@ class MailText:
     body: str
 
 
-def default_text(kind: str) -> MailText:
-    """The shipped text of `kind`, from templates/mail/<kind>.txt ("Subject:" first line)."""
+NO_DEADLINE = {"en": "no fixed deadline", "fr": "pas de date limite fixe"}
+
+
+def default_text(kind: str, lang: str = "en") -> MailText:
+    """The shipped text of `kind` in `lang`: templates/mail/<kind>[.<lang>].txt, else English.
+
+    The first line is "Subject: …".
+    """
     env = current_app.jinja_env
-    source = env.loader.get_source(env, f"mail/{kind}.txt")[0]
+    try:
+        source = env.loader.get_source(env, f"mail/{kind}.{lang}.txt")[0]
+    except TemplateNotFound:
+        source = env.loader.get_source(env, f"mail/{kind}.txt")[0]
     first, _, body = source.partition("\n")
     return MailText(subject=first.removeprefix("Subject:").strip(), body=body.lstrip("\n"))
 
 
-def text_for(templates: dict | None, kind: str) -> MailText:
-    """The study's own text of `kind`, else the default."""
+def text_for(templates: dict | None, kind: str, lang: str = "en") -> MailText:
+    """The study's own text of `kind`, else the default in `lang`."""
     own = (templates or {}).get(kind)
     if own and own.get("subject") and own.get("body"):
         return MailText(subject=own["subject"], body=own["body"])
-    return default_text(kind)
+    return default_text(kind, lang)
 
 
 def fill(text: str, values: dict[str, str]) -> str:

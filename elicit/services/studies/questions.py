@@ -156,6 +156,8 @@ def criterion_errors(values: dict[str, Any]) -> dict[str, str]:
         errors["name"] = f"Keep the name under {Criterion.NAME_MAX} characters."
     if len(values.get("question") or "") > Criterion.QUESTION_MAX:
         errors["question"] = f"Keep the question under {Criterion.QUESTION_MAX:,} characters."
+    if len(values.get("help") or "") > Criterion.HELP_MAX:
+        errors["help"] = f"Keep the help text under {Criterion.HELP_MAX:,} characters."
     kind = values.get("kind")
     if kind not in tuple(CriterionKind):
         errors["kind"] = "Choose probability or scale."
@@ -193,6 +195,7 @@ def _criterion_values(values: dict[str, Any]) -> dict[str, Any]:
     scale = values.get("kind") == CriterionKind.SCALE
     return {
         "name": values["name"].strip(), "question": (values.get("question") or "").strip(),
+        "help": (values.get("help") or "").strip(),
         "kind": values["kind"],
         "four_step": bool(values.get("four_step")) and not scale,
         "scale_min": values.get("scale_min") if scale else None,

@@ -78,7 +78,7 @@ def test_expired_link_of_a_closed_round_gives_410_and_the_draft_stays_readable(a
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "can be read but no longer changed" in text
-    assert "best guess 33 %" in text
+    assert "best guess 33\u00a0%" in text
     assert "<form method=\"post\" action=\"/respond\"" not in text
     refused = client.post("/respond", data=full_form(ids, best=50))
     assert refused.status_code == 409
@@ -131,4 +131,4 @@ def test_a_passed_deadline_closes_the_round_for_experts(app, client):
         db.session.commit()
     assert client.get(f"/r/{token}").status_code == 410
     assert client.post("/respond", data=full_form(ids)).status_code == 409
-    assert "best guess 44 %" in client.get("/respond").get_data(as_text=True)
+    assert "best guess 44\u00a0%" in client.get("/respond").get_data(as_text=True)

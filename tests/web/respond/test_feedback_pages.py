@@ -47,10 +47,10 @@ def test_anchoring_after_hides_feedback_until_an_estimate_is_saved(app, client):
     assert response.headers["Location"].endswith(f"#option-{first}")
     page = client.get("/respond").get_data(as_text=True)
     lines = _panel_line(page)
-    assert lines[0] == "median 40 %, middle half from 30 % to 50 %"
+    assert lines[0] == "median 40\u00a0%, middle half from 30\u00a0% to 50\u00a0%"
     assert len(lines) == 2  # likelihood and impact of the first option only
     assert page.count('value="reveal-') == 2
-    assert "Your answer in round 1:</strong> best guess 20 %" in page
+    assert "Your answer in round 1:</strong> best guess 20\u00a0%" in page
 
 
 def test_anchoring_before_shows_feedback_beside_every_question(app, client):

@@ -9,6 +9,7 @@ from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from elicit.extensions import db
 from tests.factories import link_token, make_study
 from tests.web.respond.helpers import consent, full_form, ids_of
 
@@ -75,7 +76,14 @@ def test_compiled_catalog_matches_the_po_file():
 
 
 def test_browser_language_picks_french(app, client):
-    _start(app, client, headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
+    # The panel records a language the study does not offer: the browser decides.
+    with app.app_context():
+        study = make_study(languages=["en", "fr"])
+        for expert in study.experts:
+            expert.language = "de"
+        db.session.commit()
+        token = link_token(study)
+    client.get(f"/r/{token}", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
     page = client.get("/respond", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
     text = page.get_data(as_text=True)
     assert '<html lang="fr">' in text
@@ -130,7 +138,7 @@ def test_french_review_and_done_pages(app, client):
     review = client.post("/respond", data=full_form(ids, best=35, action="review"))
     text = review.get_data(as_text=True)
     assert "Relisez vos réponses" in text
-    assert "meilleure estimation 35 % (de 25 % à 45 %, confiance 80 %)" in text
+    assert "meilleure estimation 35\u00a0% (de 25\u00a0% à 45\u00a0%, confiance 80\u00a0%)" in text
     client.post("/respond", data=full_form(ids, best=35))
     assert "Merci : vos réponses sont envoyées" in client.get("/respond/done").get_data(
         as_text=True)

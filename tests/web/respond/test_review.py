@@ -20,7 +20,7 @@ def test_review_lists_every_answer_and_marks_missing_ones(app, client):
     text = page.get_data(as_text=True)
     assert "1 question still needs an answer" in text
     assert text.count('class="is-missing"') == 1
-    assert "best guess 35 % (from 25 % to 45 %, 80 % confident)" in text
+    assert "best guess 35\u00a0% (from 25\u00a0% to 45\u00a0%, 80\u00a0% confident)" in text
     assert 'value="submit"' not in text  # nothing to submit until everything is answered
     with app.app_context():  # the review also kept a draft
         response = db.session.scalar(db.select(Response))
