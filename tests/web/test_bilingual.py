@@ -294,3 +294,18 @@ def test_api_creates_a_study_with_every_language(app, client):
         "title": "Bad", "translations": {"fr": {"title": ["x"]}}})
     assert refused.status_code in (400, 422)
     assert "translations.fr.title" in json.dumps(refused.get_json())
+
+
+@pytest.mark.parametrize("junk", ["\x00", "a\x00b", "1e309", "NaN", "<script>x</script>",
+                                  "x" * 20_000, "\x07\x1b[31m"])
+def test_junk_in_every_translation_field_never_answers_5xx(app, client, auth, junk):
+    ids = _bilingual(app, translate=False, launch=False)
+    auth.login("owner@example.org", PASSWORD)
+    with app.app_context():
+        keys = [e.key for e in translations.entries(db.session.get(Study, ids["study"]), "fr")]
+    response = client.post(f"/studies/{ids['study']}/translations/fr",
+                           data={key: junk for key in keys})
+    assert response.status_code < 500
+    preview = client.post(f"/studies/{ids['study']}/preview?lang=fr",
+                          data={f"o{ids['options'][0]}_c{ids['criteria'][0]}_best": junk})
+    assert preview.status_code < 500

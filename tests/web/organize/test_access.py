@@ -45,6 +45,10 @@ REQUIRED = {
     "organize.team.change_member": OWNER,
     "organize.audit.show_audit": MANAGE,
     "organize.audit.export_audit": MANAGE,
+    "organize.translations.show_translations": MANAGE,
+    "organize.translations.edit_translations": MANAGE,
+    "organize.preview.show_preview": MANAGE,
+    "organize.preview.check_preview": MANAGE,
 }
 # Routes about the signed-in user rather than a study.
 ACCOUNT_ROUTES = {"organize.index", "organize.list_studies", "organize.new_study",
@@ -56,14 +60,14 @@ def victim(app):
     """A study owned by someone else, with one object of every kind the URLs name."""
     with app.app_context():
         owner = make_user("victim@example.org")
-        study = make_study(owner)
+        study = make_study(owner, languages=["en", "fr"])
         seed = questions.add_seed(study, {"text": "How many?", "unit": "", "scale": "uni",
                                           "realization": 3.0})
         membership = db.session.scalar(select(Membership).where(Membership.study_id == study.id))
         return {"study_id": study.id, "option_id": study.options[0].id,
                 "criterion_id": study.criteria[0].id, "seed_id": seed.id,
                 "invitation_id": study.experts[0].invitations[0].id,
-                "membership_id": membership.id, "number": 1}
+                "membership_id": membership.id, "number": 1, "lang": "fr"}
 
 
 def _requests(app, ids):
