@@ -55,7 +55,7 @@ def test_own_previous_answer_and_reasoning_are_shown_from_the_start(app, client)
     # Anchoring "after" still hides the panel's feedback …
     assert "Panel (3 experts)" not in page and page.count('value="reveal-') == 3
     # … but the expert's own answers are beside every question straight away.
-    assert page.count("Your answer in round 1:</strong> best guess 20 %") == 3
+    assert page.count("Your answer in round 1:</strong> best guess 20\u00a0%") == 3
     assert page.count("Your answer in round 1:</strong> -1") == 3
     assert page.count("Your reasoning in round 1:</strong>") == 3
     assert "Your answers from round 1 are filled in" not in page
