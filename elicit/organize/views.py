@@ -24,6 +24,7 @@ from elicit.organize import (
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
 from elicit.organize.helpers import upload_bytes
 from elicit.services.accounts import access
+from elicit.services.mail import outbox
 from elicit.services.panel import experts
 from elicit.services.rounds import lifecycle
 from elicit.services.studies import builder, consensus, definition
@@ -96,9 +97,11 @@ def show_study(study_id: int):
     """Show a study: status, rounds, questions at a glance, consensus rule, next steps."""
     role = access.role_on(current_user, study_id)
     manage, current = role in access.MANAGE_ROLES, g.study.current_round
+    open_round = lifecycle.open_round(g.study)
     return render_template(
         "organize/study_show.html", study=g.study, role=role, manage=manage,
-        counts=studies.round_counts(g.study), open_round=lifecycle.open_round(g.study),
+        counts=studies.round_counts(g.study), open_round=open_round,
+        pending=outbox.pending_counts(open_round) if open_round else {},
         rule=consensus.describe(g.study.consensus_rule), action=ActionForm(),
         links=experts.links_for_round(current) if manage and current is not None else [])
 
