@@ -37,6 +37,19 @@ for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.
     bp.register_blueprint(child)
 
 
+@bp.app_context_processor
+def _study_roles() -> dict:
+    """`manages(study)` for templates: whether the signed-in user may change the study.
+
+    The study navigation shows analysts only what they may open (no tab that answers 403).
+    """
+    def manages(study) -> bool:
+        return current_user.is_authenticated \
+            and access.role_on(current_user, study.id) in access.MANAGE_ROLES
+
+    return {"manages": manages}
+
+
 @bp.get("/")
 def index():
     """Send people where they belong."""

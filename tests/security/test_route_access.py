@@ -17,7 +17,8 @@ from tests.factories import PASSWORD, make_study, make_user
 from tests.security.urls import example_path
 
 VICTIM_TITLE = "Victim study 7f3a"
-PUBLIC = {"/", "/login", "/healthz", "/readyz", "/api/v1/openapi.json", "/static/<path:filename>"}
+PUBLIC = {"/", "/login", "/password/forgot", "/healthz", "/readyz", "/api/v1/openapi.json",
+          "/static/<path:filename>"}
 ALLOWED = {401, 403, 404, 405, 410}
 
 
