@@ -177,6 +177,9 @@ def test_withdrawal_takes_answers_out_of_every_analysis_and_keeps_them(app, clie
                            headers={"Authorization": f"Bearer {secret}"}).get_json()
     assert {"expert": "E001", "group": "A", "status": "withdrawn",
             "submitted_at": None} in responses["experts"]
+    report = client.get(f"/studies/{sid}/downloads/report").get_data(as_text=True)
+    assert "Withdrawn from the study by the organizers" in report and "E001 on 20" in report
+    assert "Conflict of interest" not in report  # the reason stays in the audit log
     panel = client.get(f"/studies/{sid}/panel").get_data(as_text=True)
     assert "status-withdrawn" in panel and "Conflict of interest declared" in panel
     assert ">67 %<" not in panel and ">100 %<" in panel  # the rate counts the 2 left
