@@ -40,14 +40,17 @@ class Forbidden(DomainError):
 
 
 class InvalidLink(DomainError):
-    """An expert link that is unknown, revoked or expired: 410 when revoked, else 404."""
+    """A personal link (an expert's, or a set-password link) that does not work.
+
+    410 when it existed but no longer works (revoked, expired, already used), else 404.
+    """
 
     status = 404
 
     def __init__(self, reason: str = "invalid") -> None:
         super().__init__(reason)
-        self.reason = reason  # 'invalid' | 'revoked' | 'expired'
-        if reason == "revoked":
+        self.reason = reason  # 'invalid' | 'revoked' | 'expired' | 'used'
+        if reason in ("revoked", "expired", "used"):
             self.status = 410
 
 

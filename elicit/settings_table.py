@@ -158,6 +158,10 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 doc="Check CSRF tokens on form posts (off in the pytest configuration)."),
         Setting("WTF_CSRF_TIME_LIMIT", "int | None", None, env=False,
                 doc="Seconds a CSRF token stays valid; unset: as long as the session."),
+        Setting("ACCOUNT_INVITE_HOURS", "int", 72,
+                doc="Hours a team invitation's set-password link works (single use)."),
+        Setting("PASSWORD_RESET_MINUTES", "int", 60,
+                doc="Minutes a \"Forgot password\" link works (single use)."),
     )),
     ("Rate limits", (
         Setting("RATELIMIT_ENABLED", "bool", True, env=False,

@@ -56,7 +56,8 @@ RESPONSES_SCHEMA = {
             "properties": {"expert": {"type": "string", "pattern": "^E[0-9]{3,}$"},
                            "group": {"type": "string"},
                            "status": {"type": "string",
-                                      "enum": ["invited", "draft", "submitted"]},
+                                      "enum": ["invited", "draft", "submitted",
+                                               "withdrawn"]},
                            "submitted_at": STRING_OR_NULL}}},
     },
 }

@@ -27,3 +27,19 @@ class PasswordChangeForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("new_password",
                                                                 "The two passwords differ.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail of your account",
+                       validators=[DataRequired(), Length(max=User.EMAIL_MAX)],
+                       render_kw={"autocomplete": "username"})
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password (at least 10 characters)",
+                                 validators=[DataRequired(), Length(min=10, max=1024)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new_password",
+                                                                "The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})

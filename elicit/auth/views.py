@@ -1,4 +1,4 @@
-"""Sign in and out; change the password; sign out everywhere."""
+"""Sign in and out; change, forget and set the password; sign out everywhere."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from elicit.auth.forms import LoginForm, PasswordChangeForm
+from elicit.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, SetPasswordForm
+from elicit.errors import InvalidLink
 from elicit.extensions import limiter
-from elicit.services.accounts import users
+from elicit.services.accounts import passwords, users
+from elicit.services.mail import account_mail, outbox
 from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("auth", __name__)
@@ -19,6 +21,10 @@ LOGIN_FAILED = "That e-mail and password do not match an account."
 
 def _login_account_key() -> str:
     return "login:" + users.normalise_email(request.form.get("email", ""))
+
+
+def _reset_account_key() -> str:
+    return "reset:" + users.normalise_email(request.form.get("email", ""))
 
 
 def _safe_next(target: str | None) -> str:
@@ -84,3 +90,45 @@ def end_sessions():
     session.clear()
     flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))
+
+
+RESET_SENT = ("If an account uses this address, we have sent it a link to choose a new "
+              "password. Check your inbox (and spam folder).")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+# Per address and per account: nobody can flood an inbox or probe many accounts.
+@limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit("3 per 15 minutes", methods=["POST"], key_func=_reset_account_key)
+def forgot_password():
+    """E-mail a single-use link to choose a new password (the same answer for any address)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if account_mail.request_reset(form.email.data):
+            outbox.send_in_background(None)  # after the commit: a job sends it
+        flash(RESET_SENT, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/password_forgot.html", form=form), status_for(form)
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", deduct_when=lambda response: response.status_code in (404, 410))
+def set_password(token: str):
+    """Choose a password through a set-password link (team invitation or reset); single use."""
+    try:
+        link = passwords.token_for(token)
+    except InvalidLink as exc:
+        return render_template("auth/password_link_invalid.html"), exc.status
+    form = SetPasswordForm()
+    attempt = refusals_onto(form, fallback="new_password")
+    if form.validate_on_submit():
+        with attempt:
+            user = passwords.set_password(token, form.new_password.data)
+        if attempt.ok:
+            logout_user()
+            session.clear()
+            login_user(user)
+            flash("Your password is set. You are signed in.", "info")
+            return redirect(url_for("organize.list_studies"))
+    return render_template("auth/password_set.html", form=form, user=link.user,
+                           invite=link.purpose == "invite"), status_for(form, attempt)

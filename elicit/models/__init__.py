@@ -1,9 +1,16 @@
 """The domain model (see DESIGN.md): one module per part of the domain."""
 
-from elicit.models.accounts import ApiToken, Membership, Role, User
+from elicit.models.accounts import (
+    AccountToken,
+    AccountTokenPurpose,
+    ApiToken,
+    Membership,
+    Role,
+    User,
+)
 from elicit.models.audit import AuditEvent
 from elicit.models.jobs import Job, JobStatus
-from elicit.models.outbox import OutboxMessage, OutboxStatus
+from elicit.models.outbox import MAIL_KINDS, OutboxMessage, OutboxStatus
 from elicit.models.panel import Expert, Invitation
 from elicit.models.responses import (
     Judgment,
@@ -26,6 +33,8 @@ from elicit.models.study import (
 )
 
 __all__ = [
+    "AccountToken",
+    "AccountTokenPurpose",
     "AnchoringMode",
     "ApiToken",
     "AuditEvent",
@@ -36,6 +45,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Judgment",
+    "MAIL_KINDS",
     "Membership",
     "Option",
     "OptionComment",

@@ -104,3 +104,33 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id} {self.name!r}>"
+
+
+class AccountTokenPurpose(StrEnum):
+    INVITE = "invite"  # a new account's first password, from a team invitation
+    RESET = "reset"  # "Forgot password"
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring set-password link; only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(10), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(in_values("purpose", tuple(AccountTokenPurpose)), name="purpose_known"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AccountToken {self.id} user={self.user_id} {self.purpose}>"

@@ -26,12 +26,18 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # retries exhausted or permanent failure (bounce)
 
 
+# invitation and reminder go to experts; the others to organizer and analyst accounts.
+MAIL_KINDS = ("invitation", "reminder", "account_invite", "team_added", "password_reset")
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    study_id: Mapped[int] = mapped_column(
-        ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
+    # None for account e-mails (team invitations, password resets): they belong to no
+    # study's e-mail log, which co-organizers can read.
+    study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), index=True
     )
     expert_id: Mapped[int | None] = mapped_column(
         ForeignKey("experts.id", ondelete="CASCADE"), index=True
@@ -41,7 +47,7 @@ class OutboxMessage(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # invitation | reminder
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # one of MAIL_KINDS
     to_address: Mapped[str] = mapped_column(String(254), nullable=False)
     subject: Mapped[str] = mapped_column(String(300), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
@@ -56,7 +62,7 @@ class OutboxMessage(db.Model):
 
     __table_args__ = (
         CheckConstraint(in_values("status", tuple(OutboxStatus)), name="status_known"),
-        CheckConstraint(in_values("kind", ("invitation", "reminder")), name="kind_known"),
+        CheckConstraint(in_values("kind", MAIL_KINDS), name="kind_known"),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elicit.extensions import db
@@ -17,11 +25,15 @@ class Expert(db.Model):
     EMAIL_MAX = 254
     AFFILIATION_MAX = 300
     GROUP_MAX = 80
+    WITHDRAWN_REASON_MAX = 500
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(
         ForeignKey("studies.id", ondelete="CASCADE"), nullable=False, index=True
     )
+    # The expert's number in the study (pseudonym E001, E002, …): given once, never reused,
+    # so removing an expert who never answered renames no one.
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), nullable=False)
     affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX), nullable=False,
@@ -31,6 +43,11 @@ class Expert(db.Model):
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     expertise: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
+    # Withdrawn from the study: their answers leave every analysis from then on (kept, not
+    # deleted; their responses carry the status 'withdrawn').
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_reason: Mapped[str] = mapped_column(String(WITHDRAWN_REASON_MAX), nullable=False,
+                                                  default="")
 
     study: Mapped[Study] = relationship(back_populates="experts")  # noqa: F821
     invitations: Mapped[list[Invitation]] = relationship(
@@ -39,8 +56,17 @@ class Expert(db.Model):
 
     __table_args__ = (
         UniqueConstraint("study_id", "email"),
+        Index("ix_experts_study_id_number", "study_id", "number", unique=True),
         CheckConstraint("expertise IS NULL OR (expertise BETWEEN 1 AND 5)", name="expertise_range"),
     )
+
+    @property
+    def pseudonym(self) -> str:
+        return f"E{self.number:03d}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def __repr__(self) -> str:
         return f"<Expert {self.id} study={self.study_id}>"

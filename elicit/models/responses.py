@@ -29,6 +29,8 @@ RATIONALE_MAX = 2000
 class ResponseStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    # The expert withdrew from the study: the answers are kept but count nowhere.
+    WITHDRAWN = "withdrawn"
 
 
 class Response(db.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elicit.fields import NumberField
@@ -168,12 +170,37 @@ class JsonUploadForm(Form):
     file = FileField("Study definition (.json)", validators=[FileRequired("Choose a file.")])
 
 
+EXPERTISE_CHOICES = [("", "Not given"), *((str(n), str(n)) for n in range(1, 6))]
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email_shape(form, field) -> None:
+    """A plain check of an address's shape (name@domain.tld), with a message naming the field."""
+    if field.data and not _EMAIL_SHAPE.match(field.data.strip()):
+        raise ValidationError("Enter an e-mail address such as name@example.org.")
+
+
 class ExpertForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=Expert.NAME_MAX)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=Expert.EMAIL_MAX)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=Expert.EMAIL_MAX),
+                                             email_shape])
     affiliation = StringField("Affiliation", validators=[Length(max=Expert.AFFILIATION_MAX)])
     group = StringField("Stakeholder group", validators=[Length(max=Expert.GROUP_MAX)])
     language = SelectField("Language", choices=list(LANGUAGE_NAMES.items()))
+    expertise = SelectField("Self-rated expertise (1 to 5)", choices=EXPERTISE_CHOICES,
+                            default="")
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "email": self.email.data,
+                "affiliation": self.affiliation.data, "group": self.group.data,
+                "language": self.language.data, "expertise": self.expertise.data or None}
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField("Why is the expert withdrawn? (kept in the audit log)",
+                           validators=[DataRequired("Say why the expert is withdrawn."),
+                                       Length(max=Expert.WITHDRAWN_REASON_MAX)],
+                           render_kw={"rows": 3})
 
 
 class LaunchForm(Form):
@@ -192,10 +219,15 @@ class DeadlineForm(Form):
 
 
 class MemberForm(Form):
-    email = EmailField("Account e-mail", validators=[DataRequired(), Length(max=User.EMAIL_MAX)])
-    role = SelectField("Role", choices=[("organizer", "Organizer (manages the study)"),
-                                        ("analyst", "Analyst (reads results)"),
-                                        ("owner", "Owner (also manages the team)")])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=User.EMAIL_MAX),
+                                             email_shape])
+    name = StringField("Name (for a new account, optional)",
+                       validators=[Length(max=User.NAME_MAX)])
+    # The least privilege first and by default.
+    role = SelectField("Role", choices=[("analyst", "Analyst (reads results)"),
+                                        ("organizer", "Co-organizer (manages the study)"),
+                                        ("owner", "Owner (also manages the team)")],
+                       default="analyst")
 
 
 class RoleForm(Form):

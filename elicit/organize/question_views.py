@@ -8,7 +8,7 @@ from flask_login import current_user
 from elicit.auth.decorators import study_role
 from elicit.models import Criterion, Option, SeedQuestion
 from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
-from elicit.organize.helpers import upload_bytes
+from elicit.organize.helpers import confirm_first, upload_bytes
 from elicit.services.accounts import access
 from elicit.services.studies import definition, questions, safe_edits, seed_advice
 from elicit.web import Attempt, action, owned, refusals_onto, status_for
@@ -22,6 +22,14 @@ BACK = "organize.questions.show_questions"
 
 def _back():
     return redirect(url_for(BACK, study_id=g.study.id))
+
+
+def _confirm_removal(what: str):
+    """The confirmation page before removing `what`, or None once confirmed."""
+    return confirm_first(title=f"Remove {what}?", here="questions",
+                         message=f"Remove {what} from the study? Its text and settings are "
+                                 "deleted (the audit log records the removal).",
+                         button="Remove", cancel=url_for(BACK, study_id=g.study.id))
 
 
 def _render(template: str, form, attempt: Attempt, **context):
@@ -81,6 +89,10 @@ def edit_option(study_id: int, option_id: int):
 def change_option(study_id: int, option_id: int, verb: str):
     """Remove, retire or reinstate an option."""
     option = owned(Option, option_id, study=g.study)
+    if verb == "delete" and option.id not in safe_edits.answered_option_ids(g.study):
+        page = _confirm_removal(f"the option “{option.title}”")
+        if page is not None:
+            return page
     act = {"delete": questions.remove_option, "retire": questions.retire_option,
            "reinstate": questions.reinstate_option}[verb]
     act(option, actor_id=current_user.id)
@@ -125,9 +137,13 @@ def _criterion_data(criterion: Criterion | None) -> dict:
 @manage
 @action(back=BACK)
 def delete_criterion(study_id: int, criterion_id: int):
-    """Remove a criterion nobody has answered."""
-    questions.remove_criterion(owned(Criterion, criterion_id, study=g.study),
-                               actor_id=current_user.id)
+    """Remove a criterion nobody has answered (after confirming)."""
+    criterion = owned(Criterion, criterion_id, study=g.study)
+    answered = criterion.id in safe_edits.answered_criterion_ids(g.study)
+    page = None if answered else _confirm_removal(f"the criterion “{criterion.name}”")
+    if page is not None:  # an answered one goes straight to the service's refusal
+        return page
+    questions.remove_criterion(criterion, actor_id=current_user.id)
     flash("Criterion removed.", "info")
     return _back()
 
@@ -157,8 +173,13 @@ def edit_seed(study_id: int, seed_id: int | None = None):
 @manage
 @action(back=BACK)
 def delete_seed(study_id: int, seed_id: int):
-    """Remove a calibration question nobody has answered."""
-    questions.remove_seed(owned(SeedQuestion, seed_id, study=g.study), actor_id=current_user.id)
+    """Remove a calibration question nobody has answered (after confirming)."""
+    seed = owned(SeedQuestion, seed_id, study=g.study)
+    answered = seed.id in safe_edits.answered_seed_ids(g.study)
+    page = None if answered else _confirm_removal(f"the calibration question “{seed.text[:80]}”")
+    if page is not None:
+        return page
+    questions.remove_seed(seed, actor_id=current_user.id)
     flash("Calibration question removed.", "info")
     return _back()
 

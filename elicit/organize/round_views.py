@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from elicit.auth.decorators import study_role
 from elicit.organize.forms import ActionForm, DeadlineForm, LaunchForm
+from elicit.organize.helpers import confirm_first
 from elicit.services.accounts import access
 from elicit.services.mail import outbox
 from elicit.services.results import judgments_frame
@@ -52,7 +53,18 @@ def launch_round(study_id: int):
 @study_role(access.MANAGE_ROLES)
 @action(back="organize.show_study")
 def close_round(study_id: int):
-    """Close the open round now."""
+    """Close the open round now, after confirming."""
+    open_round = lifecycle.open_round(g.study)
+    if open_round is not None:
+        page = confirm_first(
+            title=f"Close round {open_round.number} now?", here="rounds",
+            message=f"Experts can no longer answer or revise round {open_round.number}; drafts "
+                    "not submitted stay out of the results.",
+            button=f"Close round {open_round.number}",
+            cancel=url_for("organize.rounds.show_round", study_id=study_id,
+                           number=open_round.number))
+        if page is not None:
+            return page
     round_ = lifecycle.close_round(g.study, actor_id=current_user.id)
     flash(f"Round {round_.number} is closed.", "info")
     return redirect(url_for("organize.rounds.show_round", study_id=study_id,
@@ -89,4 +101,5 @@ def show_round(study_id: int, number: int):
         report=overview.consensus_report(g.study, round_),
         rule=consensus.describe(g.study.consensus_rule),
         manage=access.role_on(current_user, study_id) in access.MANAGE_ROLES,
-        action=ActionForm(), deadline_form=DeadlineForm(formdata=None, obj=round_))
+        pending=outbox.pending_counts(round_), action=ActionForm(),
+        deadline_form=DeadlineForm(formdata=None, obj=round_))

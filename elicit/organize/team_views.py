@@ -1,4 +1,4 @@
-"""The study's team: owners give co-organizers and analysts a role."""
+"""The study's team: owners invite co-organizers and analysts by e-mail and change roles."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from elicit.auth.decorators import study_role
 from elicit.models import Role
 from elicit.organize.forms import ActionForm, MemberForm, RoleForm
 from elicit.services.accounts import access, team
+from elicit.services.mail import account_mail, outbox
 from elicit.web import UNPROCESSABLE, action, refusals_onto
 
 bp = Blueprint("team", __name__, url_prefix="/studies/<int:study_id>/team")
@@ -32,14 +33,21 @@ def show_team(study_id: int):
 @bp.post("")
 @owner_only
 def add_member(study_id: int):
-    """Give an existing account a role on this study."""
+    """Invite someone by e-mail: a new account gets a set-password link, an existing one a note."""
     form = MemberForm()
     if form.validate_on_submit():
         with refusals_onto(form) as attempt:
-            team.add_member(g.study, email=form.email.data, role=form.role.data,
-                            actor_id=current_user.id)
+            invite = account_mail.invite_to_team(
+                g.study, email=form.email.data, role=form.role.data, name=form.name.data,
+                actor=current_user._get_current_object())
         if attempt.ok:
-            flash(f"{form.email.data} now has the role {form.role.data}.", "info")
+            outbox.send_in_background(study_id, user_id=current_user.id,
+                                      url=url_for("organize.panel.show_outbox",
+                                                  study_id=study_id))
+            email = invite.membership.user.email
+            flash(f"{email} invited as {form.role.data}: we e-mailed them a link to choose a "
+                  "password." if invite.new_account else
+                  f"{email} now has the role {form.role.data} and was told by e-mail.", "info")
             return redirect(url_for("organize.team.show_team", study_id=study_id))
     return _page(form, UNPROCESSABLE)
 

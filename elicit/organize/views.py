@@ -26,6 +26,7 @@ from elicit.organize import (
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
 from elicit.organize.helpers import upload_bytes
 from elicit.services.accounts import access
+from elicit.services.mail import outbox
 from elicit.services.panel import experts
 from elicit.services.rounds import lifecycle
 from elicit.services.studies import builder, consensus, definition
@@ -37,6 +38,19 @@ for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.
               team_views.bp, audit_views.bp, translation_views.bp,
               preview_views.bp):
     bp.register_blueprint(child)
+
+
+@bp.app_context_processor
+def _study_roles() -> dict:
+    """`manages(study)` for templates: whether the signed-in user may change the study.
+
+    The study navigation shows analysts only what they may open (no tab that answers 403).
+    """
+    def manages(study) -> bool:
+        return current_user.is_authenticated \
+            and access.role_on(current_user, study.id) in access.MANAGE_ROLES
+
+    return {"manages": manages}
 
 
 @bp.get("/")
@@ -99,9 +113,11 @@ def show_study(study_id: int):
     """Show a study: status, rounds, questions at a glance, consensus rule, next steps."""
     role = access.role_on(current_user, study_id)
     manage, current = role in access.MANAGE_ROLES, g.study.current_round
+    open_round = lifecycle.open_round(g.study)
     return render_template(
         "organize/study_show.html", study=g.study, role=role, manage=manage,
-        counts=studies.round_counts(g.study), open_round=lifecycle.open_round(g.study),
+        counts=studies.round_counts(g.study), open_round=open_round,
+        pending=outbox.pending_counts(open_round) if open_round else {},
         rule=consensus.describe(g.study.consensus_rule), action=ActionForm(),
         links=experts.links_for_round(current) if manage and current is not None else [])
 

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -109,10 +110,10 @@ def _invitation():
         invitation = answering.invitation_by_id(held["id"])
     except InvalidLink as exc:
         session.pop(SESSION_KEY, None)
-        abort(exc.status)  # 410 when revoked, else 404
+        abort(make_response(_invalid_link(exc, open_page=True)))  # 410 when revoked, else 404
     if not hmac.compare_digest(str(held.get("h", "")).encode(), invitation.token_hash.encode()):
         session.pop(SESSION_KEY, None)  # the link was reissued: old sessions end too
-        abort(410)
+        abort(make_response(_invalid_link(InvalidLink("revoked"), open_page=True)))
     g.invitation = invitation
     _use_expert_locale(invitation)
     return invitation
@@ -123,9 +124,14 @@ def _use_expert_locale(invitation) -> None:
                                        invitation.expert.language, session.get(LANG_KEY))
 
 
-def _invalid_link(exc: InvalidLink):
-    """The page of an unknown (404) or revoked (410) link."""
-    return render_template("respond/link_invalid.html",
+def _invalid_link(exc: InvalidLink, open_page: bool = False):
+    """The page of a link that does not work: 410 when revoked or replaced, else 404.
+
+    Opening a link says nothing of whether it existed; a page the expert already
+    had open (`open_page`) may say that its link was replaced or withdrawn.
+    """
+    revoked = open_page and exc.status == 410
+    return render_template("respond/link_invalid.html", revoked=revoked,
                            languages=current_app.config["LANGUAGES"]), exc.status
 
 

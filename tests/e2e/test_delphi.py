@@ -37,6 +37,9 @@ def test_round_two_shows_the_panel_feedback(live_server, arrange, open_page):
     organizer.goto(f"{live_server['base']}/studies/{stage.id}")
     check_accessibility(organizer)
     organizer.get_by_role("button", name="Close round 1 now").click()
+    expect(organizer.get_by_role("heading", name="Close round 1 now?")).to_be_visible()
+    check_accessibility(organizer)  # irreversible: a confirmation page first
+    organizer.get_by_role("button", name="Close round 1").click()
     expect(organizer.get_by_role("heading", name=re.compile("^Round 1"))).to_contain_text(
         "closed")
     check_accessibility(organizer)
@@ -52,7 +55,7 @@ def test_round_two_shows_the_panel_feedback(live_server, arrange, open_page):
     organizer.get_by_role("navigation", name="Study").get_by_role("link", name="Panel").click()
     check_accessibility(organizer)
     row = organizer.get_by_role("row").filter(has_text="Claire Dubois")
-    link = row.get_by_role("link").inner_text()
+    link = row.locator("td.link-cell").get_by_role("link").inner_text()
 
     # Claire (who consented in round 1: not asked again) sees her round-1 answers at once,
     # and the panel's once she has re-estimated.

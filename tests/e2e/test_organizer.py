@@ -151,7 +151,7 @@ def test_organizer_builds_a_study_and_launches_round_one(live_server, open_page)
     # The e-mail log lists the three invitations once they are delivered.
     page.get_by_role("navigation", name="Study").get_by_role("link", name="Panel").click()
     check_accessibility(page)
-    links = page.get_by_role("table").last.get_by_role("link")
+    links = page.get_by_role("table").last.locator("td.link-cell").get_by_role("link")
     expect(links).to_have_count(3)
     panel_links = set(links.all_inner_texts())
     page.get_by_role("link", name="E-mail log").click()

@@ -11,7 +11,8 @@ from tests.e2e.support import check_accessibility, log_in
 
 STUDY_PAGES = ["", "/edit", "/delete", "/questions", "/criteria/new", "/seeds/new",
                "/options/import", "/consensus", "/mail", "/panel", "/panel/import",
-               "/panel/outbox", "/rounds/launch", "/rounds/1", "/team", "/audit", "/results",
+               "/panel/outbox", "/panel/experts/1/edit", "/panel/experts/1/withdraw",
+               "/rounds/launch", "/rounds/1", "/team", "/audit", "/results",
                "/results?method=median", "/results/calibration",
                "/results/calibration/robustness", "/downloads/report",
                "/translations", "/translations/fr", "/preview", "/preview?lang=fr"]

@@ -24,9 +24,20 @@ _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
 
 
 def free_port() -> int:
-    """A free 127.0.0.1 port, or TEST_SERVER_PORT when set (a fixed range on a shared machine)."""
+    """A free 127.0.0.1 port: TEST_SERVER_PORT, else the first free one of TEST_PORTS, else any."""
     if os.environ.get("TEST_SERVER_PORT", "").isdigit():
         return int(os.environ["TEST_SERVER_PORT"])
+    wanted = os.environ.get("TEST_PORTS", "")
+    if wanted:
+        low, _, high = wanted.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in TEST_PORTS={wanted}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -84,7 +84,7 @@ def populate(conn, sizes: Sizes) -> None:
                    for n, r in enumerate(study_rounds, start=1)]
         for e in range(1, sizes.experts + 1):
             expert = next_id("expert")
-            experts.append({"id": expert, "study_id": s, "name": f"Expert {e}",
+            experts.append({"id": expert, "study_id": s, "number": e, "name": f"Expert {e}",
                             "email": f"e{e}@s{s}.example.org", "group": "AB"[e % 2]})
             for n, round_ in enumerate(study_rounds, start=1):
                 invitation = next_id("invitation")

@@ -19,8 +19,8 @@ from tests.security.urls import example_path
 VICTIM_TITLE = "Victim study 7f3a"
 # /respond/language: the language switch of expert pages works without a live link (on the
 # page of a dead link too); it sets the visitor's own language and reveals nothing.
-PUBLIC = {"/", "/login", "/healthz", "/readyz", "/api/v1/openapi.json", "/static/<path:filename>",
-          "/respond/language"}
+PUBLIC = {"/", "/login", "/password/forgot", "/healthz", "/readyz", "/api/v1/openapi.json",
+          "/static/<path:filename>", "/respond/language"}
 ALLOWED = {401, 403, 404, 405, 410}
 
 

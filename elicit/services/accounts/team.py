@@ -1,14 +1,33 @@
-"""Who works on a study: owners invite co-organizers and analysts by their account e-mail."""
+"""Who works on a study: owners invite co-organizers and analysts by e-mail.
+
+`invite_member` creates the account when none uses the address (its first
+password comes through a set-password link that `elicit.services.mail.accounts`
+e-mails); `add_member` gives an existing account a role.
+"""
 
 from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from elicit.errors import Conflict, NotFound, ValidationFailed
 from elicit.extensions import db
-from elicit.models import Membership, Role, Study, User
+from elicit.models import AccountTokenPurpose, Membership, Role, Study, User
 from elicit.services import audit
-from elicit.services.accounts.users import normalise_email
+from elicit.services.accounts import passwords
+from elicit.services.accounts.users import hash_password, normalise_email
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Invite:
+    membership: Membership
+    new_account: bool
+    secret: str | None  # the set-password link's secret, for a new account only
 
 
 def members(study: Study) -> list[Membership]:
@@ -80,3 +99,42 @@ def remove_member(found: Membership, *, actor_id: int) -> None:
                  obj=found, details={"email": found.user.email, "role": found.role})
     db.session.delete(found)
     db.session.commit()
+
+
+def invite_member(study: Study, *, email: str, role: str, name: str = "",
+                  actor_id: int) -> Invite:
+    """Give `email` a role on the study, creating the account if none uses it (caller commits).
+
+    A new account gets an unusable random password and a set-password link
+    (single use, ACCOUNT_INVITE_HOURS); an existing one simply joins the team.
+
+    :raise ValidationFailed: a malformed address, an unknown role or a name too long
+    :raise Conflict: the account is already on the team
+    """
+    role_ = _role(role)
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > User.EMAIL_MAX:
+        raise ValidationFailed({"email": "Enter an e-mail address such as name@example.org."})
+    name = name.strip()
+    if len(name) > User.NAME_MAX:
+        raise ValidationFailed({"name": f"Keep the name under {User.NAME_MAX} characters."})
+    user = db.session.scalar(select(User).where(User.email == email))
+    secret = None
+    if user is None:
+        user = User(email=email, name=name,
+                    password_hash=hash_password(secrets.token_urlsafe(32)))
+        db.session.add(user)
+        db.session.flush()
+        audit.record("user.create", actor_type="user", actor_id=actor_id, obj=user,
+                     study_id=study.id, details={"email": email, "invited": True})
+        _, secret = passwords.issue_link(user, AccountTokenPurpose.INVITE)
+    elif db.session.scalar(select(Membership.id).where(Membership.study_id == study.id,
+                                                       Membership.user_id == user.id)):
+        raise Conflict(f"{user.email} is already on this study's team.")
+    membership = Membership(user=user, study=study, role=role_)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("member.add", actor_type="user", actor_id=actor_id, study_id=study.id,
+                 obj=membership, details={"email": user.email, "role": role_.value,
+                                          "new_account": secret is not None})
+    return Invite(membership=membership, new_account=secret is not None, secret=secret)

@@ -1,3 +1,3 @@
 """Outbound e-mail: the outbox (queue, claim, retry) and its delivery; the ``mail`` task."""
 
-__all__ = ["delivery", "outbox", "tasks"]
+__all__ = ["account_mail", "delivery", "outbox", "tasks"]

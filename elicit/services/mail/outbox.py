@@ -115,6 +115,47 @@ def queue(round_: Round, kind: str, *, actor_id: int | None, commit: bool = True
     return count
 
 
+def queue_one(invitation: Invitation, *, actor_id: int | None) -> OutboxMessage:
+    """Queue an invitation e-mail to one expert now, sent before or not ("Send invitation now").
+
+    :raise Conflict: the round is not open, the link is revoked, the expert withdrew or
+        already submitted, or an invitation to them is already waiting to be sent
+    """
+    round_, expert = invitation.round, invitation.expert
+    if round_.status != RoundStatus.OPEN:
+        raise Conflict(f"Round {round_.number} is not open; nothing to send.")
+    if expert.is_withdrawn:
+        raise Conflict(f"{expert.name} was withdrawn from the study.")
+    if invitation.revoked_at is not None:
+        raise Conflict(f"The link of {expert.name} is revoked: issue a new link first.")
+    if expert.id in _submitted(round_):
+        raise Conflict(f"{expert.name} has already submitted round {round_.number}.")
+    if invitation.id in _already_queued(round_, "invitation"):
+        raise Conflict(f"An invitation to {expert.name} is already waiting to be sent.")
+    message = _message(invitation, "invitation")
+    db.session.add(message)
+    db.session.flush()
+    audit.record("mail.queue_invitation", actor_type="user" if actor_id else "system",
+                 actor_id=actor_id, study_id=round_.study_id, obj=round_,
+                 details={"round": round_.number, "queued": 1, "expert": expert.pseudonym})
+    db.session.commit()
+    return message
+
+
+def pending_counts(round_: Round) -> dict[str, int]:
+    """How many invitations and reminders `queue` would send now (0: "Nothing to send")."""
+    if round_.status != RoundStatus.OPEN:
+        return {"invitation": 0, "reminder": 0}
+    submitted = _submitted(round_)
+    live = [i for i in _live_invitations(round_) if i.expert_id not in submitted]
+    counts = {}
+    for kind in ("invitation", "reminder"):
+        queued = _already_queued(round_, kind)
+        counts[kind] = sum(1 for i in live if i.id not in queued
+                           and (kind == "reminder" or i.sent_at is None))
+    return counts
+
+
 def retry_failed(study_id: int, *, actor_id: int | None) -> int:
     """Put the study's failed messages back in the queue; returns how many."""
     result = db.session.execute(
@@ -128,12 +169,13 @@ def retry_failed(study_id: int, *, actor_id: int | None) -> int:
 
 
 def send_pending(*, limit: int = 200, study_id: int | None = None,
-                 now: datetime | None = None,
+                 now: datetime | None = None, account_mail: bool = False,
                  on_progress: Callable[[int, int], None] | None = None) -> SendReport:
     """Deliver due pending messages, committing after each one.
 
-    `on_progress(done, total)` is called after each message's commit (a job's
-    progress bar), never inside a transaction.
+    `study_id` limits the pass to one study's messages, `account_mail` to the
+    messages of no study (password resets). `on_progress(done, total)` is called
+    after each message's commit (a job's progress bar), never inside a transaction.
     """
     now = now or utcnow()
     query = (select(OutboxMessage.id, OutboxMessage.attempts)
@@ -143,6 +185,8 @@ def send_pending(*, limit: int = 200, study_id: int | None = None,
              .order_by(OutboxMessage.id).limit(limit))
     if study_id is not None:
         query = query.where(OutboxMessage.study_id == study_id)
+    elif account_mail:
+        query = query.where(OutboxMessage.study_id.is_(None))
     sent = failed = later = 0
     due = db.session.execute(query).all()
     tried: list[int] = []
@@ -194,11 +238,12 @@ def _record(message: OutboxMessage, action: str, **details) -> None:
                  details={"kind": message.kind, "expert_id": message.expert_id, **details})
 
 
-def send_in_background(study_id: int, *, user_id: int | None = None,
+def send_in_background(study_id: int | None, *, user_id: int | None = None,
                        url: str | None = None) -> Job | None:
     """Start (or join) the ``mail`` job delivering the study's queued e-mails.
 
-    Called after the transaction that queued them has committed. With
+    `study_id` None delivers the account e-mails that belong to no study (password
+    resets). Called after the transaction that queued them has committed. With
     MAIL_SEND_AFTER_RESPONSE off nothing starts: `flask mail send-pending`
     delivers instead.
     """

@@ -30,7 +30,8 @@ def send_mail(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
     MAIL_JOB_MAX_WAIT seconds. Messages still due later are left for the next
     job or `flask mail send-pending`.
     """
-    study_id = int(parameters["study_id"])
+    # None: the account e-mails that belong to no study (password resets).
+    study_id = None if parameters.get("study_id") is None else int(parameters["study_id"])
     passes = max(int(current_app.config["MAIL_JOB_ATTEMPTS"]), 1)
     budget = float(current_app.config["MAIL_JOB_MAX_WAIT"])
     touched: set[int] = set()
@@ -41,7 +42,8 @@ def send_mail(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
             progress(share, N_("Sending e-mails"))
 
         with jobs.writing():  # claims update what was just read: BEGIN IMMEDIATE on SQLite
-            report = outbox.send_pending(study_id=study_id, on_progress=step)
+            report = outbox.send_pending(study_id=study_id, account_mail=study_id is None,
+                                         on_progress=step)
         touched.update(report.message_ids)
         sent += report.sent
         wait = _seconds_until_next_retry(study_id)
@@ -57,10 +59,12 @@ def send_mail(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
             "recipients": recipients}
 
 
-def _seconds_until_next_retry(study_id: int) -> float | None:
+def _seconds_until_next_retry(study_id: int | None) -> float | None:
     """Seconds until the study's next pending message is due; None when none waits."""
     db.session.rollback()  # see what the passes just committed
-    pending = (OutboxMessage.study_id == study_id, OutboxMessage.status == OutboxStatus.PENDING)
+    mine = OutboxMessage.study_id.is_(None) if study_id is None \
+        else OutboxMessage.study_id == study_id
+    pending = (mine, OutboxMessage.status == OutboxStatus.PENDING)
     unclaimed = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         *pending, OutboxMessage.next_attempt_at.is_(None)))
     due = db.session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(*pending))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from elicit.errors import Conflict, ValidationFailed
 from elicit.extensions import db
@@ -36,8 +36,8 @@ class ExpertLink:
 
 
 def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
-               group: str = "", language: str = "en", actor_id: int | None = None,
-               record: bool = True) -> Expert:
+               group: str = "", language: str = "en", expertise: int | None = None,
+               actor_id: int | None = None, record: bool = True) -> Expert:
     """Add one expert to the study's panel (the caller commits).
 
     `record=False` leaves the audit event to the caller (a bulk import writes one).
@@ -52,8 +52,9 @@ def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
     )
     if taken is not None:
         raise Conflict(f"{email} is already on this panel.")
-    expert = Expert(study=study, name=name.strip(), email=email, affiliation=affiliation.strip(),
-                    group=group.strip(), language=language)
+    expert = Expert(study=study, number=next_number(study.id), name=name.strip(), email=email,
+                    affiliation=affiliation.strip(), group=group.strip(), language=language,
+                    expertise=expertise)
     db.session.add(expert)
     db.session.flush()
     if record:
@@ -62,14 +63,23 @@ def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
     return expert
 
 
+def next_number(study_id: int) -> int:
+    """The number (pseudonym) the next expert of the study gets: one past the highest ever."""
+    return (db.session.scalar(select(func.max(Expert.number))
+                              .where(Expert.study_id == study_id)) or 0) + 1
+
+
 def invite_panel(round_: Round) -> list[Invitation]:
-    """Create a personal invitation for every panel member who lacks one (caller commits)."""
+    """Create a personal invitation for every panel member who lacks one (caller commits).
+
+    Withdrawn experts are not invited again.
+    """
     invited = set(db.session.scalars(
         select(Invitation.expert_id).where(Invitation.round_id == round_.id)
     ))
     created = []
     for expert in round_.study.experts:
-        if expert.id in invited:
+        if expert.id in invited or expert.is_withdrawn:
             continue
         nonce = tokens.new_nonce()
         invitation = Invitation(expert=expert, round=round_, token_nonce=nonce,
@@ -114,8 +124,8 @@ def add_one_expert(study: Study, *, actor_id: int, **fields) -> Expert:
 
 
 def pseudonyms(study_id: int) -> dict[int, str]:
-    """Stable pseudonyms E001, E002, … by order of joining the panel."""
-    ids = db.session.scalars(
-        select(Expert.id).where(Expert.study_id == study_id).order_by(Expert.id)
+    """Stable pseudonyms E001, E002, … by order of joining the panel (numbers never reused)."""
+    rows = db.session.execute(
+        select(Expert.id, Expert.number).where(Expert.study_id == study_id)
     )
-    return {expert_id: f"E{n:03d}" for n, expert_id in enumerate(ids, start=1)}
+    return {expert_id: f"E{number:03d}" for expert_id, number in rows}

@@ -136,12 +136,11 @@ def _whole(value: Any) -> bool:
 def _add_rows(study: Study, report: CsvReport, actor_id: int | None) -> PanelImport:
     default_language = study.languages[0] if study.languages else "en"
     for _, row in report.rows:
-        expert = experts.add_expert(
+        experts.add_expert(
             study, name=row["name"], email=row["email"], affiliation=row.get("affiliation", ""),
             group=row.get("group", ""), language=(row.get("language") or default_language).lower(),
+            expertise=int(row["expertise"]) if row.get("expertise") else None,
             actor_id=actor_id, record=False)
-        if row.get("expertise"):
-            expert.expertise = int(row["expertise"])
     open_round = next((r for r in study.rounds if r.status == RoundStatus.OPEN), None)
     if open_round is not None:  # joining mid-round: a link for the open round too
         experts.invite_panel(open_round)

@@ -22,6 +22,9 @@ from elicit.services.panel.experts import pseudonyms
 
 # In the order an expert moves through them; "bounced" replaces "invited" when mail failed.
 STATUSES = ("not sent", "invited", "bounced", "opened", "draft", "submitted")
+# Shown per expert, outside the counts: a revoked link counts as "not sent" (a new link
+# can be issued); a withdrawn expert has left the panel and counts nowhere.
+REVOKED, WITHDRAWN = "revoked", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,9 @@ class GroupCounts:
 
 
 def expert_statuses(round_: Round) -> list[ExpertStatus]:
-    """Each panel member's status in the round (revoked links count as not invited)."""
+    """Each panel member's status in the round, with their invitation (revoked ones too)."""
     invitations = {i.expert_id: i for i in db.session.scalars(
-        select(Invitation).where(Invitation.round_id == round_.id,
-                                 Invitation.revoked_at.is_(None)))}
+        select(Invitation).where(Invitation.round_id == round_.id))}
     responses = dict(db.session.execute(
         select(Response.expert_id, Response.status).where(Response.round_id == round_.id)).all())
     latest_mail = {}
@@ -63,14 +65,19 @@ def expert_statuses(round_: Round) -> list[ExpertStatus]:
     for expert in round_.study.experts:
         invitation = invitations.get(expert.id)
         mail = latest_mail.get(invitation.id) if invitation else None
-        rows.append(ExpertStatus(expert, invitation, _status(invitation, responses.get(expert.id),
-                                                             mail),
+        status = WITHDRAWN if expert.is_withdrawn else _status(
+            invitation, responses.get(expert.id), mail)
+        rows.append(ExpertStatus(expert, invitation, status,
                                  last_error=mail.last_error if mail else ""))
     return rows
 
 
 def _status(invitation: Invitation | None, response: str | None,
             mail: OutboxMessage | None) -> str:
+    if response == WITHDRAWN:
+        return WITHDRAWN
+    if invitation is not None and invitation.revoked_at is not None:
+        return REVOKED
     if invitation is None:
         return "not sent"
     if response in ("draft", "submitted"):
@@ -89,9 +96,12 @@ def group_overview(statuses: list[ExpertStatus]) -> list[GroupCounts]:
     groups: dict[str, GroupCounts] = {}
     total = GroupCounts("All experts")
     for row in statuses:
+        if row.status == WITHDRAWN or row.expert.is_withdrawn:
+            continue
+        status = "not sent" if row.status == REVOKED else row.status
         name = row.expert.group or "(no group)"
-        groups.setdefault(name, GroupCounts(name)).counts[row.status] += 1
-        total.counts[row.status] += 1
+        groups.setdefault(name, GroupCounts(name)).counts[status] += 1
+        total.counts[status] += 1
     return [groups[name] for name in sorted(groups)] + [total]
 
 

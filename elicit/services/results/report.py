@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from elicit.extensions import db
-from elicit.models import Invitation, Response, ResponseStatus, Round, Study
+from elicit.models import Expert, Invitation, Response, ResponseStatus, Round, Study
+from elicit.services.panel.experts import pseudonyms
 from elicit.services.results import calibration, dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus, definition, translations
@@ -73,6 +74,25 @@ def participation(study: Study) -> list[RoundParticipation]:
     return out
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    expert: str  # pseudonym
+    on: str  # YYYY-MM-DD (UTC)
+
+
+def withdrawals(study: Study) -> list[Withdrawal]:
+    """Experts withdrawn from the study: their answers count in no result shown here.
+
+    The reason stays in the audit log (it may be personal); the report says who and when.
+    """
+    names = pseudonyms(study.id)
+    rows = db.session.execute(
+        select(Expert.id, Expert.withdrawn_at).where(Expert.study_id == study.id,
+                                                     Expert.withdrawn_at.is_not(None))
+        .order_by(Expert.withdrawn_at, Expert.id)).all()
+    return [Withdrawal(names[expert_id], when.strftime("%Y-%m-%d")) for expert_id, when in rows]
+
+
 def analysis_command(params: ResultParams, resamples: int,
                      *, csv_name: str = "judgments.csv", seeds_name: str = "seeds.csv") -> str:
     """The `python -m analysis rank` command that regenerates the ranking from the bundle."""
@@ -90,6 +110,7 @@ def report_context(study: Study, params: ResultParams,
     resamples = current_app.config["RESULTS_RESAMPLES"]
     return {
         "participation": participation(study),
+        "withdrawals": withdrawals(study),
         "anchoring_text": ANCHORING_TEXT.get(study.anchoring, ""),
         "method_text": METHOD_TEXT[params.method],
         "rule_text": consensus.rule_text(study),

@@ -37,6 +37,10 @@ REQUIRED = {
     "organize.panel.retry_failed": MANAGE,
     "organize.panel.show_outbox": MANAGE,
     "organize.panel.change_link": MANAGE,
+    "organize.panel.send_invitation": MANAGE,
+    "organize.panel.edit_expert": MANAGE,
+    "organize.panel.remove_expert": MANAGE,
+    "organize.panel.withdraw_expert": MANAGE,
     "organize.rounds.launch_round": MANAGE,
     "organize.rounds.close_round": MANAGE,
     "organize.rounds.set_deadline": MANAGE,
@@ -67,7 +71,8 @@ def victim(app):
         return {"study_id": study.id, "option_id": study.options[0].id,
                 "criterion_id": study.criteria[0].id, "seed_id": seed.id,
                 "invitation_id": study.experts[0].invitations[0].id,
-                "membership_id": membership.id, "number": 1, "lang": "fr"}
+                "expert_id": study.experts[0].id, "membership_id": membership.id, "number": 1,
+                "lang": "fr"}
 
 
 def _requests(app, ids):
@@ -144,6 +149,9 @@ def test_objects_of_another_study_are_not_reachable_through_my_study(app, client
         assert client.get(path).status_code == 404, path
     for path in (f"/studies/{mine}/options/{victim['option_id']}/delete",
                  f"/studies/{mine}/panel/invitations/{victim['invitation_id']}/revoke",
+                 f"/studies/{mine}/panel/invitations/{victim['invitation_id']}/send",
+                 f"/studies/{mine}/panel/experts/{victim['expert_id']}/remove",
+                 f"/studies/{mine}/panel/experts/{victim['expert_id']}/withdraw",
                  f"/studies/{mine}/team/{victim['membership_id']}/remove"):
         assert client.post(path).status_code == 404, path
 

@@ -66,7 +66,8 @@ def test_option_crud_before_any_answer(app, client, draft_owner):
         option_id = option.id
     assert client.post(f"/studies/{sid}/options/{option_id}/edit",
                        data={"title": "Option four", "description": ""}).status_code == 302
-    assert client.post(f"/studies/{sid}/options/{option_id}/delete").status_code == 302
+    assert client.post(f"/studies/{sid}/options/{option_id}/delete",
+                       data={"confirm": "yes"}).status_code == 302
     with app.app_context():
         assert db.session.get(Option, option_id) is None
     assert _actions(app, sid)[-3:] == ["option.add", "option.update", "option.remove"]

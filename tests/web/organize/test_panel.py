@@ -164,8 +164,13 @@ def test_revoke_and_reissue_a_link(app, client, owner):
     sid = owner["study"]
     with app.app_context():
         invitation_id = db.session.get(Study, sid).experts[0].invitations[0].id
-    assert client.post(f"/studies/{sid}/panel/invitations/{invitation_id}/revoke"
-                       ).status_code == 302
+    asked = client.post(f"/studies/{sid}/panel/invitations/{invitation_id}/revoke")
+    assert asked.status_code == 200 and "Revoke the link of Expert 1?" in asked.get_data(
+        as_text=True)
+    with app.app_context():  # nothing happens before the confirmation
+        assert db.session.get(Invitation, invitation_id).revoked_at is None
+    assert client.post(f"/studies/{sid}/panel/invitations/{invitation_id}/revoke",
+                       data={"confirm": "yes"}).status_code == 302
     with app.app_context():
         assert db.session.get(Invitation, invitation_id).revoked_at is not None
 

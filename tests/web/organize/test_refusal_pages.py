@@ -9,15 +9,19 @@ from elicit.models import Membership, Study
 from tests.factories import make_study, make_user
 
 
-def test_a_refused_form_keeps_what_was_typed_with_the_message_next_to_the_field(client, owner):
-    page = client.post(f"/studies/{owner['study']}/team",
-                       data={"email": "nobody@example.org", "role": "organizer"})
+def test_a_refused_form_keeps_what_was_typed_with_the_message_next_to_the_field(app, client,
+                                                                             owner):
+    with app.app_context():
+        first = db.session.get(Study, owner["study"]).experts[0].id
+    page = client.post(f"/studies/{owner['study']}/panel/experts/{first}/edit",
+                       data={"name": "Expert One", "email": "expert2@example.org",
+                             "language": "en", "expertise": ""})
     assert page.status_code == 422
     body = page.get_data(as_text=True)
-    assert 'value="nobody@example.org"' in body
-    assert ('<p class="field-error" id="email-error" role="alert">No account uses this e-mail '
-            "address.") in body
-    assert '<div class="notice notice-error" role="alert">No account' not in body  # no notice
+    assert 'value="expert2@example.org"' in body and 'value="Expert One"' in body
+    assert ('<p class="field-error" id="email-error" role="alert">expert2@example.org is '
+            "already on this panel.") in body
+    assert '<div class="notice notice-error" role="alert">expert2' not in body  # no notice
 
 
 def test_a_refusal_of_the_whole_form_is_a_notice_on_the_re_shown_form(app, client, owner):

@@ -12,6 +12,8 @@ from elicit.models.base import utcnow
 from elicit.services.rounds import lifecycle
 from tests.factories import submit_scores
 
+CONFIRM = {"confirm": "yes"}  # the second post of an irreversible button (see confirm_first)
+
 ROUND_1 = [[(0.5, 1), (0.5, -3), (0.5, 2)],
            [(0.5, 1), (0.5, 0), (0.5, 2)],
            [(0.5, 2), (0.5, 3), (0.5, 2)]]
@@ -43,7 +45,7 @@ def test_three_round_delphi(app, client, draft_owner):
     # A second launch while round 1 is open is refused with the reason.
     refused = client.post(f"/studies/{sid}/rounds/launch", data={})
     assert refused.status_code == 422 and "already open" in refused.get_data(as_text=True)
-    assert client.post(f"/studies/{sid}/rounds/close").status_code == 302
+    assert client.post(f"/studies/{sid}/rounds/close", data=CONFIRM).status_code == 302
     launch_2 = client.get(f"/studies/{sid}/rounds/launch").get_data(as_text=True)
     assert "Reached consensus in round 1" in launch_2 and "Option 1" in launch_2
     assert client.post(f"/studies/{sid}/rounds/launch", data={
@@ -55,7 +57,7 @@ def test_three_round_delphi(app, client, draft_owner):
         assert db.session.scalar(select(Invitation).where(
             Invitation.round_id == study.rounds[1].id)) is not None
         submit_scores(study, 2, [[(0.5, 0)], [(0.5, 0)], [(0.5, 1)]])
-    assert client.post(f"/studies/{sid}/rounds/close").status_code == 302
+    assert client.post(f"/studies/{sid}/rounds/close", data=CONFIRM).status_code == 302
     # Option 2 converged in round 2 (IQR 0.5): every option met the rule, so the stopping
     # rule ends the study; launching with retirement is refused with the reason.
     refused = client.post(f"/studies/{sid}/rounds/launch", data={"retire_consensus": "y"})
@@ -68,7 +70,7 @@ def test_three_round_delphi(app, client, draft_owner):
     # unticked boxes read as unticked rather than as their defaults.)
     third = client.post(f"/studies/{sid}/rounds/launch", data={"closes_at": ""})
     assert third.status_code == 302
-    assert client.post(f"/studies/{sid}/rounds/close").status_code == 302
+    assert client.post(f"/studies/{sid}/rounds/close", data=CONFIRM).status_code == 302
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.study_id == sid, AuditEvent.action.like("round.%"))))
