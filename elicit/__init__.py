@@ -172,6 +172,12 @@ def register_http_hooks(app: Flask) -> None:
     def _declare_write_intent() -> None:
         sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    if float(app.config["SCHEDULER_INTERVAL"] or 0) > 0:
+        from elicit import scheduler
+
+        # A serving process ticks the scheduler (deadlines, reminders): see elicit/scheduler.py.
+        app.before_request(lambda: scheduler.ensure_started(app) and None)
+
 
 def _migrations_dir() -> str:
     return str(_beside_package("migrations"))

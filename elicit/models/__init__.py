@@ -13,6 +13,7 @@ from elicit.models.responses import (
     ResponseStatus,
     SeedAnswer,
 )
+from elicit.models.schedule import RoundReminder
 from elicit.models.study import (
     AnchoringMode,
     Criterion,
@@ -46,6 +47,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Round",
+    "RoundReminder",
     "RoundStatus",
     "SeedAnswer",
     "SeedQuestion",

@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from elicit.fields import NumberField
 from elicit.models import Criterion, Expert, Option, SeedQuestion, Study, User
+from elicit.services.rounds import reminders
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -163,9 +164,20 @@ class ExpertForm(Form):
     language = SelectField("Language", choices=list(LANGUAGE_NAMES.items()))
 
 
+def _remind_choices() -> list[tuple[int, str]]:
+    return [(d, "1 day before the deadline" if d == 1 else f"{d} days before the deadline")
+            for d in reminders.CHOICES]
+
+
+def remind_days_field() -> MultiCheckboxField:
+    return MultiCheckboxField("Remind those who have not submitted", coerce=int,
+                              choices=_remind_choices(), validate_choice=True)
+
+
 class LaunchForm(Form):
     closes_at = DateTimeLocalField("Closes at (UTC, optional)", validators=[Optional()],
                                    format="%Y-%m-%dT%H:%M")
+    remind_days = remind_days_field()
     send_invitations = BooleanField("E-mail the invitations now", default=True)
     retire_consensus = BooleanField("Stop asking options that reached consensus last round",
                                     default=True)
@@ -174,6 +186,7 @@ class LaunchForm(Form):
 class DeadlineForm(Form):
     closes_at = DateTimeLocalField("Closes at (UTC; empty for no deadline)",
                                    validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    remind_days = remind_days_field()
 
 
 class MemberForm(Form):
