@@ -10,7 +10,7 @@ from elicit.errors import Conflict, ValidationFailed
 from elicit.extensions import db
 from elicit.models import Round, RoundStatus, Study, StudyStatus
 from elicit.models.base import utcnow
-from elicit.services import audit
+from elicit.services import audit, jobs
 from elicit.services.mail import outbox
 from elicit.services.panel import experts
 from elicit.services.rounds import overview, reminders
@@ -150,5 +150,11 @@ def close_due_rounds(now: datetime | None = None) -> list[Round]:
         Round.status == RoundStatus.OPEN, Round.closes_at.is_not(None), Round.closes_at <= now,
         Study.deleted_at.is_(None)).order_by(Round.id)))
     db.session.rollback()  # end the read: each closing is its own transaction
-    return [round_ for round_ in due
-            if close_if_open(round_, reason="deadline", now=now)]
+    closed = []
+    for round_ in due:
+        # The claim takes SQLite's write lock at BEGIN; the look above took none, so a tick
+        # that finds nothing due never holds up a writer.
+        with jobs.writing():
+            if close_if_open(round_, reason="deadline", now=now):
+                closed.append(round_)
+    return closed

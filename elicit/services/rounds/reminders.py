@@ -11,7 +11,7 @@ from elicit.errors import ValidationFailed
 from elicit.extensions import db
 from elicit.models import Round, RoundReminder, RoundStatus, Study
 from elicit.models.base import utcnow
-from elicit.services import audit
+from elicit.services import audit, jobs
 from elicit.services.mail import outbox
 
 # What the launch and deadline forms offer (days before the deadline).
@@ -100,22 +100,32 @@ def send_due(now: datetime | None = None) -> list[Sent]:
         before_opening = opened_at is not None and _aware(due_at) <= _aware(opened_at)
         latest = latest_of_round[round_id] == reminder_id
         outcome = "sent" if latest and not before_opening else "skipped"
-        if not _claim(reminder_id, now, outcome):
-            continue  # another process has it
-        round_ = db.session.get(Round, round_id)
-        queued = 0
-        if outcome == "sent":
-            queued = outbox.queue(round_, "reminder", actor_id=None, commit=False)
-            db.session.execute(update(RoundReminder).where(RoundReminder.id == reminder_id)
-                               .values(queued=queued))
-        audit.record(f"round.reminder_{outcome}", actor_type="system",
-                     study_id=round_.study_id, obj=round_,
-                     details={"number": round_.number, "days_before": days_before,
-                              "queued": queued})
-        db.session.commit()
-        if outcome == "sent":
-            sent.append(Sent(round_.study_id, round_.number, days_before, queued))
+        with jobs.writing():  # the claim takes SQLite's write lock at BEGIN
+            done = _send_one(reminder_id, round_id, days_before, now, outcome)
+        if done is not None:
+            sent.append(done)
     return sent
+
+
+def _send_one(reminder_id: int, round_id: int, days_before: int, now: datetime,
+              outcome: str) -> Sent | None:
+    """Claim one reminder and queue its e-mails in one transaction; None if someone else did."""
+    if not _claim(reminder_id, now, outcome):
+        db.session.rollback()
+        return None  # another process has it
+    round_ = db.session.get(Round, round_id)
+    queued = 0
+    if outcome == "sent":
+        queued = outbox.queue(round_, "reminder", actor_id=None, commit=False)
+        db.session.execute(update(RoundReminder).where(RoundReminder.id == reminder_id)
+                           .values(queued=queued))
+    audit.record(f"round.reminder_{outcome}", actor_type="system",
+                 study_id=round_.study_id, obj=round_,
+                 details={"number": round_.number, "days_before": days_before,
+                          "queued": queued})
+    db.session.commit()
+    return Sent(round_.study_id, round_.number, days_before, queued) if outcome == "sent" \
+        else None
 
 
 def _claim(reminder_id: int, now: datetime, outcome: str) -> bool:

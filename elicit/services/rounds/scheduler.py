@@ -15,7 +15,6 @@ from datetime import datetime
 
 from flask import current_app
 
-from elicit.services import jobs
 from elicit.services.mail import outbox
 from elicit.services.rounds import lifecycle, reminders
 
@@ -41,9 +40,8 @@ def tick(now: datetime) -> TickReport:
     (a thread of this process, or RQ with REDIS_URL), as for a click on
     "Remind all".
     """
-    with jobs.writing():  # claims update what was just read: BEGIN IMMEDIATE on SQLite
-        closed = [Closed(r.study_id, r.number) for r in lifecycle.close_due_rounds(now)]
-        reminded = reminders.send_due(now)
+    closed = [Closed(r.study_id, r.number) for r in lifecycle.close_due_rounds(now)]
+    reminded = reminders.send_due(now)
     for study_id in sorted({sent.study_id for sent in reminded if sent.queued}):
         try:
             outbox.send_in_background(study_id)
