@@ -119,6 +119,8 @@ class ConsensusRuleForm(Form):
     criterion = SelectField("On the criterion", choices=[])
     threshold = NumberField("Threshold", validators=[InputRequired()])
     tolerance = NumberField("Tolerance (agreement rule only)")
+    reason = TextAreaField("Why the rule changes (a protocol change, given in the methods "
+                           "report)", render_kw={"rows": 3})
 
     def values(self) -> dict:
         rule = {"kind": self.kind.data, "criterion": self.criterion.data,

@@ -42,8 +42,11 @@ def launch_round(study_id: int):
     last = g.study.rounds[-1] if g.study.rounds else None
     report = overview.consensus_report(g.study, last) if last is not None else None
     status = status_for(form, attempt)
+    asked = [o for o in g.study.options if o.retired_after_round is None]
+    all_met = bool(report and asked and set(asked) <= set(report.met_options))
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
-                           report=report, open_round=lifecycle.open_round(g.study)), status
+                           report=report, all_met=all_met,
+                           open_round=lifecycle.open_round(g.study)), status
 
 
 @bp.post("/close")

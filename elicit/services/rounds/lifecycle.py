@@ -60,8 +60,14 @@ def launch_next_round(study: Study, *, actor_id: int | None = None,
     if not any(o.retired_after_round is None or o.retired_after_round >= number
                for o in study.options):
         db.session.rollback()
-        raise Conflict("Every option has reached consensus or been retired: there is nothing "
-                       "left to ask. Reinstate an option to run another round.")
+        if retired:  # the rule retired the last options: the fix is the checkbox
+            raise ValidationFailed({"retire_consensus": (
+                f"Every option still asked reached consensus in round {number - 1}, so "
+                "stopping those leaves nothing left to ask. To ask them again, untick “Stop "
+                "asking options that reached consensus last round” (--keep-all on the "
+                "command line); or finish the study.")})
+        raise Conflict("Every option has been retired: there is nothing left to ask. "
+                       "Reinstate an option on the Questions page to run another round.")
     round_ = Round(study=study, number=number, status=RoundStatus.OPEN, opened_at=utcnow(),
                    closes_at=_aware(closes_at) if closes_at else None)
     db.session.add(round_)

@@ -233,12 +233,13 @@ def test_delete_needs_the_title_and_is_soft(app, client, owner):
         assert study.deleted_at is not None and len(study.options) == 3  # nothing erased
 
 
-def test_consensus_rule_is_fixed_after_launch(app, client, owner):
+def test_consensus_rule_is_fixed_while_a_round_is_open(app, client, owner):
     sid = owner["study"]
     response = client.post(f"/studies/{sid}/consensus", data={
-        "kind": "iqr", "criterion": "Impact", "threshold": "1"})
+        "kind": "iqr", "criterion": "Impact", "threshold": "1", "reason": "Why not"})
     assert response.status_code == 422
-    assert "fixed once round 1" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "close it before changing the rule" in page and "Round 1 is open" in page
 
 
 def test_consensus_rule_validation_and_display(app, client, draft_owner):
