@@ -14,6 +14,7 @@ from elicit.services import audit, jobs
 from elicit.services.mail import outbox
 from elicit.services.panel import experts
 from elicit.services.rounds import overview, reminders
+from elicit.services.studies import finished
 
 
 def open_round(study: Study) -> Round | None:
@@ -44,6 +45,7 @@ def launch_next_round(study: Study, *, actor_id: int | None = None,
     With `send_invitations`, invitation e-mails are queued in the outbox.
     `remind_days` plans reminders that many days before the deadline.
     """
+    finished.refuse_if_finished(study)
     if open_round(study) is not None:
         raise Conflict("A round is already open; close it before launching the next.")
     if not study.options or not study.criteria:

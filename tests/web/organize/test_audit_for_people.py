@@ -99,6 +99,9 @@ def test_one_line_per_moment_page_and_export(app, client, auth):
 def test_merged_lines_keep_each_objects_details(app):
     with app.app_context():
         study = make_study(make_user(), n_experts=3, launch=False)
+        db.session.execute(update(AuditEvent).where(AuditEvent.action == "expert.add")
+                           .values(created_at=utcnow().replace(microsecond=0)))
+        db.session.commit()  # the same second, even on a slow machine
         [line] = [x for x in audit.page(study)[0] if x.action == "expert.add"]
         assert line.events == 3 and line.object == "E001, E002, E003"
         assert line.details == "E001: group: A | E002: group: B | E003: group: A"
