@@ -154,3 +154,40 @@ def test_the_scheduler_sends_the_reminder_and_closes_the_round(clocked_server, o
     expect(reminded).to_have_count(1)
     expect(reminded).to_contain_text("days before: 3")
     assert len(list(clocked_server["outbox"].glob("*-reminder-*.eml"))) == 2
+
+    # Between rounds the rule may change, with a reason (a protocol change).
+    study_url = round_url.rsplit("/rounds/", 1)[0]
+    page.goto(study_url + "/consensus")
+    expect(page.get_by_text("protocol change", exact=False).first).to_be_visible()
+    check_accessibility(page)
+    page.get_by_label("Interquartile range at most the threshold").check()
+    page.get_by_label("Threshold", exact=True).fill("1")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#reason-error")).to_contain_text("Say why the rule changes")
+    check_accessibility(page)
+    page.get_by_label(re.compile("^Why the rule changes")).fill("The panel asked for it.")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("status")).to_have_text("Consensus rule saved.")
+    check_accessibility(page)
+
+    # Done: finish the study; it is read-only, its results stay.
+    page.get_by_role("button", name="Finish the study").click()
+    expect(page.locator("#finished-notice")).to_contain_text("This study is finished")
+    expect(page.get_by_role("link", name=re.compile("^Launch round"))).to_have_count(0)
+    check_accessibility(page)
+    page.get_by_role("navigation", name="Study").get_by_role("link", name="Rounds").click()
+    expect(page.get_by_text("This study is finished and read-only").first).to_be_visible()
+    expect(page.get_by_role("button", name="Launch round 2")).to_have_count(0)
+    check_accessibility(page)
+    # A form still on screen refuses with the reason (here: adding an option).
+    page.get_by_role("navigation", name="Study").get_by_role("link", name="Questions").click()
+    check_accessibility(page)
+    page.get_by_text("Add an option", exact=True).click()
+    page.get_by_label("Title").fill("Icebreaker fleet")
+    page.get_by_role("button", name="Add option").click()
+    expect(page.get_by_role("alert")).to_contain_text("This study is finished and read-only")
+    expect(page.locator("#finished-notice")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("navigation", name="Study").get_by_role("link", name="Results").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_accessibility(page)

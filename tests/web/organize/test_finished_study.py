@@ -165,8 +165,10 @@ def test_the_cli_and_services_refuse_too(app, runner, done, tmp_path):
         assert outbox.send_pending().sent >= 1
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status == "pending")) == 0
-        # Deleting stays possible.
+        # Deleting and purging stay possible.
         builder.soft_delete_study(study, confirm_title="Test study", actor_id=done["user"])
+        builder.purge_study(builder.deleted_study(sid), actor_id=done["user"])
+        assert db.session.get(Study, sid) is None
 
 
 def test_importing_a_title_you_already_have_gives_a_copy(app, client, auth):
