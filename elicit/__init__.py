@@ -175,8 +175,10 @@ def register_http_hooks(app: Flask) -> None:
     if float(app.config["SCHEDULER_INTERVAL"] or 0) > 0:
         from elicit import scheduler
 
-        # A serving process ticks the scheduler (deadlines, reminders): see elicit/scheduler.py.
-        app.before_request(lambda: scheduler.ensure_started(app) and None)
+        @app.before_request
+        def _start_the_scheduler() -> None:
+            # A serving process ticks the scheduler (deadlines, reminders): elicit/scheduler.py.
+            scheduler.ensure_started(app)
 
 
 def _migrations_dir() -> str:
