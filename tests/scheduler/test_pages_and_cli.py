@@ -131,3 +131,23 @@ def test_with_rq_the_reminders_are_delivered_by_the_worker(app, runner, tmp_path
     finally:
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
+
+
+def test_a_lasting_flask_worker_ticks_the_scheduler_and_a_burst_one_does_not(app, runner,
+                                                                           monkeypatch):
+    from elicit import scheduler as ticker
+    from elicit.cli import worker as worker_cli
+
+    class Worker:
+        def work(self, burst, with_scheduler):
+            return True
+
+    monkeypatch.setattr(worker_cli, "make_worker", lambda *args, **kwargs: Worker())
+    app.config["SCHEDULER_INTERVAL"] = 3600
+    try:
+        assert runner.invoke(args=["worker", "--burst"]).exit_code == 0
+        assert ticker.EXTENSION_KEY not in app.extensions
+        assert runner.invoke(args=["worker"]).exit_code == 0
+        assert app.extensions[ticker.EXTENSION_KEY].is_alive()
+    finally:
+        ticker.stop(app)
