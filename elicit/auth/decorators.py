@@ -23,6 +23,8 @@ def study_role(roles: Iterable = access.READ_ROLES) -> Callable:
 
     The study is put in `g.study`. Anonymous callers get 401 (JSON) or the
     login page; strangers get 404 so ids reveal nothing; weaker roles 403.
+    A write (POST…) to a finished study goes back to the study page with the
+    read-only message, unless it is one of STILL_ALLOWED_WHEN_FINISHED.
     """
     allowed = tuple(roles)
 

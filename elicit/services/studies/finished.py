@@ -4,10 +4,10 @@
 (`StudyStatus.CLOSED`, shown as "finished"); `reopen` undoes it. While it is
 finished every write to the study is refused with `READ_ONLY`:
 
-- pages and the API: `refuse_if_finished`, called for every non-GET request
-  naming a study (`elicit.web.refuse_writes_to_finished_studies`), except
-  the few actions that stay open (`STILL_ALLOWED`: reopen, delete, clone,
-  team);
+- pages: every non-GET request to a study route is refused by the access
+  decorator (`elicit.auth.decorators.study_role`), except the few actions
+  that stay open (`STILL_ALLOWED_WHEN_FINISHED`: reopen, delete, clone,
+  team); the API's writes call `refuse_if_finished` (409);
 - everything else (the CLI, a service called from anywhere): a flush that
   would add, change or delete the study's questions, panel, links or rounds
   raises the same refusal (`_guard`), so no write path can slip past.
