@@ -172,6 +172,14 @@ def register_http_hooks(app: Flask) -> None:
     def _declare_write_intent() -> None:
         sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    if float(app.config["SCHEDULER_INTERVAL"] or 0) > 0:
+        from elicit import scheduler
+
+        @app.before_request
+        def _start_the_scheduler() -> None:
+            # A serving process ticks the scheduler (deadlines, reminders): elicit/scheduler.py.
+            scheduler.ensure_started(app)
+
 
 def _migrations_dir() -> str:
     return str(_beside_package("migrations"))

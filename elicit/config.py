@@ -49,6 +49,7 @@ def testing_settings() -> dict[str, Any]:
         "RESULTS_CACHE_DIR": "",  # each test app its own in-memory cache
         "MAIL_BACKEND": "outbox",
         "JOBS_BACKEND": "sync",  # jobs run at once: tests see their effect without waiting
+        "SCHEDULER_INTERVAL": 0,  # tests tick the scheduler themselves, with a frozen clock
     }
 
 

@@ -235,6 +235,16 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
         Setting("JOBS_RETRY_FAILED_AFTER", "int", 60,
                 doc="Seconds a failed results job is shown before a reload tries again."),
     )),
+    ("Scheduler", (
+        Setting("SCHEDULER_INTERVAL", "seconds", 30,
+                doc="Seconds between two ticks of the scheduler that closes rounds at their "
+                    "deadline and sends planned reminders; it runs in a thread of each web "
+                    "process (started by its first request) and of each `flask worker`. `0` "
+                    "turns it off (then run `flask round tick` from cron)."),
+        Setting("TEST_CLOCK_FILE", "str | None", None,
+                doc="Tests only: a file holding an ISO 8601 time the scheduler takes as now "
+                    "(the browser tests move the clock forward). Never set it in production."),
+    )),
     ("Results and exports", (
         Setting("RESULTS_RESAMPLES", "int", 2000,
                 doc="Bootstrap resamples behind the results page."),

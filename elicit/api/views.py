@@ -19,7 +19,7 @@ from elicit.api.spec import ApiSpec
 from elicit.errors import Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
 from elicit.models import Job, JobStatus, Role
-from elicit.services import jobs, results
+from elicit.services import jobs, results, studies
 from elicit.services.accounts import access, api_tokens
 from elicit.services.panel import importer
 from elicit.services.panel import status as panel_status
@@ -65,13 +65,17 @@ def _study(study_id: int, roles: Iterable[Role] = access.READ_ROLES):
 
     :raise 404: if the caller is on no study with this id (ids reveal nothing)
     :raise 403: if the caller's role on it may not do this
+    :raise 409: for a write to a finished (read-only) study
     """
     try:
-        return access.study_for(g.api_user, study_id, roles)
+        study = access.study_for(g.api_user, study_id, roles)
     except NotFound:
         abort(404, "No such study among yours.")
     except Forbidden:
         abort(403, "Your role on this study may not do this.")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        studies.finished.refuse_if_finished(study)  # 409 with the read-only message
+    return study
 
 
 def _study_json(study, role) -> dict:

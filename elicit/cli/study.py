@@ -11,8 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from elicit.cli.common import find_study, refusals_as_click_errors
 from elicit.demo import loader
 from elicit.models import Study
+from elicit.services.common import clock
 from elicit.services.panel import experts as panel
-from elicit.services.rounds import lifecycle
+from elicit.services.rounds import lifecycle, scheduler
 
 round_cli = AppGroup("round", help="Launch and close Delphi rounds.")
 
@@ -82,12 +83,16 @@ def links_command(study: str, as_json: bool) -> None:
               help="Stop asking options that met the consensus rule in the previous round.")
 @click.option("--mail/--no-mail", default=False, show_default=True,
               help="Queue invitation e-mails (sent by `flask mail send-pending`).")
+@click.option("--remind", "remind_days", type=int, multiple=True,
+              help="Send a reminder this many days before the deadline (repeatable: "
+                   "--remind 3 --remind 1).")
 @refusals_as_click_errors
-def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool) -> None:
+def round_launch(study: str, closes_at, retire_consensus: bool, mail: bool,
+                 remind_days: tuple[int, ...]) -> None:
     """Open the study's next round and invite the whole panel."""
     round_ = lifecycle.launch_next_round(find_study(study), closes_at=closes_at,
                                          retire_consensus=retire_consensus,
-                                         send_invitations=mail)
+                                         send_invitations=mail, remind_days=list(remind_days))
     click.echo(f"Round {round_.number} is open.")
 
 
@@ -108,6 +113,19 @@ def round_close_due() -> None:
         click.echo(f"Closed round {round_.number} of study {round_.study_id}.")
     if not closed:
         click.echo("No round was due.")
+
+
+@round_cli.command("tick")
+def round_tick() -> None:
+    """Close the rounds whose deadline has passed and send due reminders (one scheduler tick)."""
+    report = scheduler.tick(clock.now())
+    for closed in report.closed:
+        click.echo(f"Closed round {closed.round_number} of study {closed.study_id}.")
+    for sent in report.reminded:
+        click.echo(f"Sent the {sent.days_before}-day reminder of round {sent.round_number} "
+                   f"of study {sent.study_id} ({sent.queued} e-mails queued).")
+    if not report.closed and not report.reminded:
+        click.echo("Nothing was due.")
 
 
 COMMANDS = [demo_command, links_command, round_cli]

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from elicit import scheduler
 from elicit.services import jobs
 from elicit.services.jobs import backends
 
@@ -43,6 +44,8 @@ def worker_command(queue_names: tuple[str, ...], burst: bool, name: str | None) 
     except RuntimeError as exc:  # no Redis configured
         raise click.ClickException(str(exc)) from exc
     click.echo(f"elicit worker on {', '.join(chosen)}", err=True)
+    if not burst:  # a lasting worker also ticks the scheduler (deadlines, reminders)
+        scheduler.ensure_started(app)
     worker.work(burst=burst, with_scheduler=False)
 
 

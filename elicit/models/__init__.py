@@ -20,6 +20,7 @@ from elicit.models.responses import (
     ResponseStatus,
     SeedAnswer,
 )
+from elicit.models.schedule import RoundReminder
 from elicit.models.study import (
     AnchoringMode,
     Criterion,
@@ -56,6 +57,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Round",
+    "RoundReminder",
     "RoundStatus",
     "SeedAnswer",
     "SeedQuestion",

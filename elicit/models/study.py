@@ -296,6 +296,10 @@ class Round(db.Model):
     data_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     study: Mapped[Study] = relationship(back_populates="rounds")
+    reminders: Mapped[list[RoundReminder]] = relationship(  # noqa: F821
+        back_populates="round", order_by="RoundReminder.days_before.desc()",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
 
     __table_args__ = (
         UniqueConstraint("study_id", "number"),

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from elicit.fields import NumberField
 from elicit.models import Criterion, Expert, Option, SeedQuestion, Study, User
+from elicit.services.rounds import reminders
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -133,6 +134,8 @@ class ConsensusRuleForm(Form):
     criterion = SelectField("On the criterion", choices=[])
     threshold = NumberField("Threshold", validators=[InputRequired()])
     tolerance = NumberField("Tolerance (agreement rule only)")
+    reason = TextAreaField("Why the rule changes (a protocol change, given in the methods "
+                           "report)", render_kw={"rows": 3})
 
     def values(self) -> dict:
         rule = {"kind": self.kind.data, "criterion": self.criterion.data,
@@ -203,9 +206,20 @@ class WithdrawForm(Form):
                            render_kw={"rows": 3})
 
 
+def _remind_choices() -> list[tuple[int, str]]:
+    return [(d, "1 day before the deadline" if d == 1 else f"{d} days before the deadline")
+            for d in reminders.CHOICES]
+
+
+def remind_days_field() -> MultiCheckboxField:
+    return MultiCheckboxField("Remind those who have not submitted", coerce=int,
+                              choices=_remind_choices(), validate_choice=True)
+
+
 class LaunchForm(Form):
     closes_at = DateTimeLocalField("Closes at (UTC, optional)", validators=[Optional()],
                                    format="%Y-%m-%dT%H:%M")
+    remind_days = remind_days_field()
     send_invitations = BooleanField("E-mail the invitations now", default=True)
     retire_consensus = BooleanField("Stop asking options that reached consensus last round",
                                     default=True)
@@ -216,6 +230,7 @@ class LaunchForm(Form):
 class DeadlineForm(Form):
     closes_at = DateTimeLocalField("Closes at (UTC; empty for no deadline)",
                                    validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    remind_days = remind_days_field()
 
 
 class MemberForm(Form):

@@ -32,7 +32,8 @@ def launch_round(study_id: int):
             round_ = lifecycle.launch_next_round(
                 g.study, actor_id=current_user.id, closes_at=form.closes_at.data,
                 retire_consensus=form.retire_consensus.data,
-                send_invitations=form.send_invitations.data)
+                send_invitations=form.send_invitations.data,
+                remind_days=form.remind_days.data or [])
         if attempt.ok:
             if form.send_invitations.data:  # after the commit: a job sends them
                 outbox.send_in_background(
@@ -44,8 +45,11 @@ def launch_round(study_id: int):
     last = g.study.rounds[-1] if g.study.rounds else None
     report = overview.consensus_report(g.study, last) if last is not None else None
     status = status_for(form, attempt)
+    asked = [o for o in g.study.options if o.retired_after_round is None]
+    all_met = bool(report and asked and set(asked) <= set(report.met_options))
     return render_template("organize/round_launch.html", form=form, study=g.study, last=last,
-                           report=report, open_round=lifecycle.open_round(g.study),
+                           report=report, all_met=all_met,
+                           open_round=lifecycle.open_round(g.study),
                            missing=translations.missing(g.study)), status
 
 
@@ -81,8 +85,9 @@ def set_deadline(study_id: int):
     if round_ is None or not form.validate():
         flash("Give a date and time such as 2026-12-01 17:00, with a round open.", "error")
     else:
-        lifecycle.set_deadline(round_, form.closes_at.data, actor_id=current_user.id)
-        flash("Deadline saved.", "info")
+        lifecycle.set_deadline(round_, form.closes_at.data, actor_id=current_user.id,
+                               remind_days=form.remind_days.data or [])
+        flash("Deadline and reminders saved.", "info")
     return redirect(url_for("organize.show_study", study_id=study_id))
 
 
@@ -102,4 +107,5 @@ def show_round(study_id: int, number: int):
         rule=consensus.describe(g.study.consensus_rule),
         manage=access.role_on(current_user, study_id) in access.MANAGE_ROLES,
         pending=outbox.pending_counts(round_), action=ActionForm(),
-        deadline_form=DeadlineForm(formdata=None, obj=round_))
+        deadline_form=DeadlineForm(formdata=None, obj=round_,
+                                   remind_days=[r.days_before for r in round_.reminders]))

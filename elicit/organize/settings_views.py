@@ -17,19 +17,22 @@ bp = Blueprint("settings", __name__, url_prefix="/studies/<int:study_id>")
 @bp.route("/consensus", methods=["GET", "POST"])
 @study_role(access.MANAGE_ROLES)
 def edit_consensus(study_id: int):
-    """Choose the consensus and stopping rule (before round 1 only)."""
+    """Choose the consensus and stopping rule (between rounds: a protocol change, with a reason)."""
     form = ConsensusRuleForm(data=g.study.consensus_rule or None)
     form.criterion.choices = [(c.name, c.name) for c in g.study.criteria]
     attempt = refusals_onto(form)
     if form.validate_on_submit():
         with attempt:
-            builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id)
+            builder.set_consensus_rule(g.study, form.values(), actor_id=current_user.id,
+                                       reason=form.reason.data or "")
         if attempt.ok:
             flash("Consensus rule saved.", "info")
             return redirect(url_for("organize.show_study", study_id=study_id))
     status = status_for(form, attempt)
     return render_template("organize/consensus_form.html", form=form, study=g.study,
-                           locked=builder.launched(g.study),
+                           launched=builder.launched(g.study),
+                           open_round=next((r for r in g.study.rounds if r.is_open), None),
+                           changes=consensus.protocol_changes(g.study),
                            current=consensus.describe(g.study.consensus_rule)), status
 
 

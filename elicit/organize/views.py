@@ -29,9 +29,9 @@ from elicit.services.accounts import access
 from elicit.services.mail import outbox
 from elicit.services.panel import experts
 from elicit.services.rounds import lifecycle
-from elicit.services.studies import builder, consensus, definition
+from elicit.services.studies import builder, consensus, definition, finished
 from elicit.services.studies import counts as studies
-from elicit.web import refusals_onto, status_for
+from elicit.web import action, refusals_onto, status_for
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
@@ -101,7 +101,10 @@ def import_study():
             with attempt:
                 study = definition.import_definition(current_user, data, source="import")
             if attempt.ok:
-                flash("Study imported as a draft.", "info")
+                given = data.get("title") if isinstance(data, dict) else None
+                flash("Study imported as a draft." if study.title == (given or "").strip()
+                      else f"Study imported as a draft, as “{study.title}”: you already have "
+                           "a study with that title.", "info")
                 return redirect(url_for("organize.show_study", study_id=study.id))
     status = status_for(form, attempt)
     return render_template("organize/study_import.html", form=form), status
@@ -119,6 +122,7 @@ def show_study(study_id: int):
         counts=studies.round_counts(g.study), open_round=open_round,
         pending=outbox.pending_counts(open_round) if open_round else {},
         rule=consensus.describe(g.study.consensus_rule), action=ActionForm(),
+        is_finished=finished.is_finished(g.study), can_finish=finished.can_finish(g.study),
         links=experts.links_for_round(current) if manage and current is not None else [])
 
 
@@ -136,6 +140,27 @@ def edit_study(study_id: int):
             return redirect(url_for("organize.show_study", study_id=study_id))
     status = status_for(form, attempt)
     return render_template("organize/study_form.html", form=form, study=g.study), status
+
+
+@bp.post("/studies/<int:study_id>/finish")
+@study_role(access.MANAGE_ROLES)
+@action(back="organize.show_study")
+def finish_study(study_id: int):
+    """Finish the study after its last round: read-only, results kept."""
+    finished.finish(g.study, actor_id=current_user.id)
+    flash("The study is finished: it is read-only now; results and downloads stay available.",
+          "info")
+    return redirect(url_for("organize.show_study", study_id=study_id))
+
+
+@bp.post("/studies/<int:study_id>/reopen")
+@study_role(access.MANAGE_ROLES)
+@action(back="organize.show_study")
+def reopen_study(study_id: int):
+    """Make a finished study writable again."""
+    finished.reopen(g.study, actor_id=current_user.id)
+    flash("The study is open again: you can edit it and launch another round.", "info")
+    return redirect(url_for("organize.show_study", study_id=study_id))
 
 
 @bp.post("/studies/<int:study_id>/clone")

@@ -1,4 +1,7 @@
 """What a study is and asks: its builder, questions, definition (JSON/CSV), consensus rule."""
 
-__all__ = ["builder", "consensus", "counts", "definition", "mail_texts", "questions",
-           "safe_edits", "translations"]
+# Imported for its effect too: a finished study's content refuses every write (a flush guard).
+from elicit.services.studies import finished  # noqa: E402
+
+__all__ = ["builder", "consensus", "counts", "definition", "finished", "mail_texts",
+           "questions", "safe_edits", "translations"]

@@ -108,16 +108,37 @@ def launched(study: Study) -> bool:
     return any(r.status != RoundStatus.DRAFT for r in study.rounds)
 
 
-def set_consensus_rule(study: Study, rule: dict[str, Any], *, actor_id: int) -> Study:
-    """Choose the consensus and stopping rule; only before round 1 is launched."""
-    if launched(study):
-        raise Conflict("The consensus rule is fixed once round 1 has been launched, so the "
-                       "panel is judged by the rule announced to it.")
+def set_consensus_rule(study: Study, rule: dict[str, Any], *, actor_id: int,
+                       reason: str = "") -> Study:
+    """Choose the consensus and stopping rule: freely before round 1, between rounds with a reason.
+
+    Once round 1 has been launched a change is a protocol change: refused while
+    a round is open (its experts answer under the announced rule), and it needs
+    a reason, recorded with the round it follows in the audit log, from which
+    the methods report lists it (`consensus.protocol_changes`).
+    """
     clean = consensus.validate_rule(rule, study)
     before = dict(study.consensus_rule or {})
+    details: dict[str, Any] = {"before": before, "after": clean}
+    if launched(study):
+        open_round = next((r for r in study.rounds if r.status == RoundStatus.OPEN), None)
+        if open_round is not None:
+            raise Conflict(f"Round {open_round.number} is open and its experts answer under "
+                           "the announced rule; close it before changing the rule.")
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise ValidationFailed({"reason": "Say why the rule changes between rounds: the "
+                                              "methods report gives the reason."})
+        if len(reason) > consensus.REASON_MAX:
+            raise ValidationFailed({"reason": f"At most {consensus.REASON_MAX} characters."})
+        if clean == before:
+            raise ValidationFailed({"kind": "This is the rule already in force; nothing "
+                                            "changes."})
+        last = max(r.number for r in study.rounds if r.status != RoundStatus.DRAFT)
+        details |= {"protocol_change": True, "after_round": last, "reason": reason}
     study.consensus_rule = clean
     audit.record("study.consensus_rule", actor_type="user", actor_id=actor_id,
-                 study_id=study.id, obj=study, details={"before": before, "after": clean})
+                 study_id=study.id, obj=study, details=details)
     db.session.commit()
     return study
 

@@ -1,6 +1,7 @@
 """Consensus and stopping rules: validate, describe and evaluate them per option.
 
-A rule is a small JSON object stored on the study, chosen before round 1:
+A rule is a small JSON object stored on the study, chosen before round 1 and
+changed between rounds only as a recorded protocol change (`protocol_changes`):
 
 - ``{"kind": "iqr", "criterion": "Impact", "threshold": 1}``: consensus when
   the interquartile range of the panel's answers is at most `threshold`;
@@ -28,13 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import lazy_loader
+from sqlalchemy import select
 
 import analysis
 from elicit.errors import ValidationFailed
-from elicit.models import Criterion, Option, Round, Study
+from elicit.extensions import db
+from elicit.models import AuditEvent, Criterion, Option, Round, Study
 
 pd = lazy_loader.load("pandas")
 
+REASON_MAX = 1_000  # characters of the reason given for a protocol change
 DEFAULT_THRESHOLD = {"scale": 1.0, "probability": 10.0}  # rule units (points for probabilities)
 KINDS = {
     "iqr": "IQR at most the threshold",
@@ -238,3 +242,29 @@ def _met(rule: dict[str, Any], criterion: Criterion, cell: dict, change: dict) -
         return None
     limit = threshold * _factor(criterion) + 1e-9
     return abs(change["delta_median"]) <= limit and abs(change["delta_iqr"]) <= limit
+
+
+@dataclass(frozen=True)
+class ProtocolChange:
+    """The consensus rule changed between rounds: when, after which round, from what, why."""
+
+    when: Any  # datetime of the change
+    after_round: int
+    before: str
+    after: str
+    reason: str
+
+
+def protocol_changes(study: Study) -> list[ProtocolChange]:
+    """Every change of the consensus rule made after round 1 opened, oldest first.
+
+    Read from the append-only audit log, where `builder.set_consensus_rule`
+    records each one with its reason.
+    """
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.study_id == study.id, AuditEvent.action == "study.consensus_rule")
+        .order_by(AuditEvent.id))
+    return [ProtocolChange(e.created_at, int(e.details["after_round"]),
+                           describe(e.details.get("before")), describe(e.details.get("after")),
+                           str(e.details.get("reason", "")))
+            for e in events if (e.details or {}).get("protocol_change")]

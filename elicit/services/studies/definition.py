@@ -21,6 +21,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
+
 from elicit.errors import ValidationFailed
 from elicit.extensions import db
 from elicit.models import Membership, Role, Study, User
@@ -75,6 +77,7 @@ def import_definition(owner: User, data: Any, *, source: str, title: str | None 
     """
     data = _legacy(data)
     fields = _study_fields(data, title)
+    fields["title"] = unused_title(owner, fields["title"])
     templates = mail_texts.validate_templates(_templates(data))
     with unit_of_work():
         study = Study(**fields, slug=slug, mail_templates=templates)
@@ -88,6 +91,24 @@ def import_definition(owner: User, data: Any, *, source: str, title: str | None 
                      obj=study, details={"source": source, "options": len(study.options),
                                          "criteria": len(study.criteria)})
     return study
+
+
+def unused_title(owner: User, title: str) -> str:
+    """`title`, or "`title` (copy)", "(copy 2)"… when one of the owner's studies has it.
+
+    An imported definition of a study the organizer already has must not end
+    up as two studies nobody can tell apart in the list.
+    """
+    title = title.strip()
+    taken = set(db.session.scalars(
+        select(Study.title).join(Membership, Membership.study_id == Study.id)
+        .where(Membership.user_id == owner.id, Study.deleted_at.is_(None))))
+    candidate, number = title, 1
+    while candidate in taken:
+        suffix = " (copy)" if number == 1 else f" (copy {number})"
+        candidate = title[:Study.TITLE_MAX - len(suffix)].rstrip() + suffix
+        number += 1
+    return candidate
 
 
 def clone_study(study: Study, owner: User) -> Study:

@@ -19,6 +19,8 @@ REQUIRED = {
     "organize.clone_study": MANAGE,
     "organize.export_study": MANAGE,
     "organize.delete_study": OWNER,
+    "organize.finish_study": MANAGE,
+    "organize.reopen_study": MANAGE,
     "organize.questions.show_questions": MANAGE,
     "organize.questions.add_option": MANAGE,
     "organize.questions.edit_option": MANAGE,
