@@ -3,7 +3,7 @@
 Validation, probability pooling (linear, median, trimmed, geometric mean of
 odds, extremized), consensus and reliability statistics, ranking of options
 with a bootstrap over experts, sensitivity, stratified and risk-matrix
-results, SVG charts and provenance.  It never imports the web application.
+results, rationale themes, SVG charts and provenance.  It never imports the web application.
 
 Examples
 --------
@@ -57,6 +57,7 @@ from analysis.risk import RiskMatrix, risk_matrix
 from analysis.sensitivity import SensitivityResult, kendall_tau_many, sensitivity
 from analysis.stability import stability
 from analysis.stratified import GroupRanking, rank_by_group
+from analysis.themes import OptionThemes, Theme, ThemesResult, find_themes
 from analysis.validation import COLUMNS, KINDS, ValidatedJudgments, select_round, validate_judgments
 
 __all__ = [
@@ -80,4 +81,6 @@ __all__ = [
     "Chart", "forest_chart", "acceptability_chart", "risk_matrix_chart", "distribution_chart",
     # provenance
     "Provenance", "hash_frame", "library_versions",
+    # rationale themes (analysis.embeddings holds the sentence model)
+    "Theme", "OptionThemes", "ThemesResult", "find_themes",
 ]
