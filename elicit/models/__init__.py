@@ -24,6 +24,7 @@ from elicit.models.study import (
     Study,
     StudyStatus,
 )
+from elicit.models.themes import ThemeDisplay, ThemeReview, ThemeSetting
 
 __all__ = [
     "AnchoringMode",
@@ -51,5 +52,8 @@ __all__ = [
     "SeedQuestion",
     "Study",
     "StudyStatus",
+    "ThemeDisplay",
+    "ThemeReview",
+    "ThemeSetting",
     "User",
 ]

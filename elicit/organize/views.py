@@ -20,6 +20,7 @@ from elicit.organize import (
     round_views,
     settings_views,
     team_views,
+    theme_views,
 )
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
 from elicit.organize.helpers import upload_bytes
@@ -32,7 +33,7 @@ from elicit.web import refusals_onto, status_for
 
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
-              team_views.bp, audit_views.bp):
+              team_views.bp, audit_views.bp, theme_views.bp):
     bp.register_blueprint(child)
 
 

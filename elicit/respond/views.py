@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import limiter
@@ -28,7 +29,7 @@ from elicit.respond.forms import (
     form_data_from_answers,
     hidden_values,
 )
-from elicit.services.responses import answering, feedback, own_export
+from elicit.services.responses import answering, feedback, own_export, theme_feedback
 from elicit.services.responses.rules import (
     count_answered,
     first_unanswered,
@@ -242,7 +243,9 @@ def _page_context(response, saved_answers):
     panel_feedback = feedback.feedback_for(invitation, options)
     revealed = feedback.revealed_options(study.anchoring, study.criteria, options,
                                          saved_answers) if panel_feedback else set()
-    return {"study": study, "round": invitation.round, "options": options,
+    shown = theme_feedback.shown_themes(invitation.round, str(get_locale() or "en")[:2])
+    theme_feedback.apply(panel_feedback, shown)
+    return {"study": study, "round": invitation.round, "options": options, "shown": shown,
             "response": response, "answered": answered, "total": total,
             "feedback": panel_feedback, "revealed": revealed,
             "languages": study_locales(study.languages)}

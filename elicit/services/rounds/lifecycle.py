@@ -13,6 +13,7 @@ from elicit.models.base import utcnow
 from elicit.services import audit
 from elicit.services.mail import outbox
 from elicit.services.panel import experts
+from elicit.services.results import themes
 from elicit.services.rounds import overview
 
 
@@ -87,6 +88,7 @@ def close_round(study: Study, *, actor_id: int | None = None, reason: str = "man
                  study_id=study.id, obj=round_, details={"number": round_.number,
                                                          "reason": reason})
     db.session.commit()
+    themes.request_themes(round_, user_id=actor_id)  # a background job: the close never waits
     return round_
 
 

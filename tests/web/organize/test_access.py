@@ -45,6 +45,10 @@ REQUIRED = {
     "organize.team.change_member": OWNER,
     "organize.audit.show_audit": MANAGE,
     "organize.audit.export_audit": MANAGE,
+    "organize.themes.review_themes": MANAGE,
+    "organize.themes.approve_themes": MANAGE,
+    "organize.themes.withdraw_themes": MANAGE,
+    "organize.themes.save_setting": MANAGE,
 }
 # Routes about the signed-in user rather than a study.
 ACCOUNT_ROUTES = {"organize.index", "organize.list_studies", "organize.new_study",
