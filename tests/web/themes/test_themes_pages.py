@@ -143,3 +143,32 @@ def test_the_setting_page_and_round_two(app, client, auth, study_ids):
     assert "Trade retaliation" in page and "experts" in page
     assert "What the panel wrote in round 1" in page  # beside: the flat list stays
     assert not any(f">{p}<" in page for p in pseudonyms)
+
+
+def test_round_two_in_french_instead_of_the_flat_list(app, client, study_ids):
+    s, o = study_ids["study"], study_ids["options"][0]
+    with app.app_context():
+        study = db.session.get(Study, s)
+        owner_id = study_ids["owner"]
+        theme_review.approve(study.rounds[0], study.options[0],
+                             [theme_review.ThemeEdit(0, {"en": "Trade retaliation",
+                                                         "fr": "Représailles commerciales"},
+                                                     hide_quote=True)], actor_id=owner_id)
+        theme_review.set_experts_see(study, "instead", actor_id=owner_id)
+        lifecycle.launch_next_round(study)
+        study.anchoring = "before"
+        study.experts[0].language = "fr"
+        db.session.commit()
+        token = link_token(study, expert_index=0)
+        hidden = themes.cached_themes(study.rounds[0]).for_option(
+            study.options[0].title).themes[0].representative
+    open_link(client, token)
+    consent(client)
+    page = client.get("/respond").get_data(as_text=True)
+    assert "Représailles commerciales" in page and "Trade retaliation" not in page
+    assert "Thèmes des justifications du panel au tour 1" in page
+    assert "plus bas que le reste du panel" in page or "plus haut que le reste du panel" in page
+    assert hidden.replace("'", "&#39;") not in page.split(f'id="option-{o}"')[1].split(
+        "option-block")[0]
+    # instead: option 1's flat list is replaced; option 2 has no themes and keeps its list
+    assert page.count('class="panel-reasons"') == 1
