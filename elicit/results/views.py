@@ -9,7 +9,7 @@ from flask_login import current_user
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
-from elicit.models import Option
+from elicit.models import Job, Option
 from elicit.results.downloads import bp as downloads_bp
 from elicit.services import results
 from elicit.services.accounts import access
@@ -128,8 +128,10 @@ def compute_themes(study_id: int):
     else:
         back = url_for("organize.themes.review_themes", study_id=study_id,
                        round=round_.number)
-    job = round_themes.request_themes(round_, user_id=current_user.id, url=back)
-    return redirect(url_for("jobs.show_job", job_id=job.id))
+    found = round_themes.themes_or_job(round_, user_id=current_user.id, url=back)
+    if isinstance(found, Job):
+        return redirect(url_for("jobs.show_job", job_id=found.id))
+    return redirect(back)  # already computed for the round's current answers
 
 
 def _calibration_round(study, params):
