@@ -24,7 +24,7 @@ from elicit.models.study import (
     Study,
     StudyStatus,
 )
-from elicit.models.themes import ThemeDisplay, ThemeReview, ThemeSetting
+from elicit.models.themes import ThemeDisplay, ThemeResult, ThemeReview, ThemeSetting
 
 __all__ = [
     "AnchoringMode",
@@ -53,6 +53,7 @@ __all__ = [
     "Study",
     "StudyStatus",
     "ThemeDisplay",
+    "ThemeResult",
     "ThemeReview",
     "ThemeSetting",
     "User",

@@ -47,6 +47,26 @@ class ThemeSetting(db.Model):
         return f"<ThemeSetting study={self.study_id} {self.experts_see}>"
 
 
+class ThemeResult(db.Model):
+    """A round's computed themes (`results.themes.compute`), kept so every process sees them.
+
+    One row per round, replaced when the themes are computed again; ``result``
+    holds them as JSON for the round's ``data_version`` at the time.
+    """
+
+    __tablename__ = "theme_results"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                  default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ThemeResult round={self.round_id} v{self.data_version}>"
+
+
 class ThemeReview(db.Model):
     """An option's themes of one round, as approved (renamed, merged, quotes hidden).
 

@@ -4,7 +4,8 @@ Revision ID: 0011_i22
 Revises: 0004
 Create Date: 2026-12-07 13:00:00.000000
 
-`theme_reviews` keeps each option's themes of a round as the organizer
+`theme_results` keeps each round's computed themes (so that every web
+process sees what a job computed), `theme_reviews` each option's themes of a round as the organizer
 approved them (labels, merges, hidden quotes); `theme_settings` whether the
 experts of a study see them in the next round (absent: they do not). Both
 tables are new: existing studies are untouched and keep showing the flat list
@@ -32,6 +33,17 @@ def upgrade():
                                 name=op.f('fk_theme_settings_study_id_studies'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('study_id', name=op.f('pk_theme_settings')),
+    )
+    op.create_table(
+        'theme_results',
+        sa.Column('round_id', sa.Integer(), nullable=False),
+        sa.Column('data_version', sa.Integer(), nullable=False),
+        sa.Column('result', sa.JSON(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['round_id'], ['rounds.id'],
+                                name=op.f('fk_theme_results_round_id_rounds'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('round_id', name=op.f('pk_theme_results')),
     )
     op.create_table(
         'theme_reviews',
@@ -64,4 +76,5 @@ def downgrade():
     with op.batch_alter_table('theme_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_theme_reviews_round_id'))
     op.drop_table('theme_reviews')
+    op.drop_table('theme_results')
     op.drop_table('theme_settings')

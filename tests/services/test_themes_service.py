@@ -190,3 +190,24 @@ def test_a_round_without_answers_gives_no_themes(app):
         empty = lifecycle.launch_next_round(study)
         themes.request_themes(empty, user_id=None)
         assert themes.cached_themes(empty).options == {}
+
+
+def test_every_process_sees_the_themes_a_job_computed(app):
+    """The themes are kept in the database: another process (an empty cache) reads them."""
+    from elicit.models import ThemeResult
+    from elicit.services.results import cache
+
+    with app.app_context():
+        study = themed_study()
+        lifecycle.close_round(study)
+        round_ = study.rounds[0]
+        before = themes.cached_themes(round_)
+        cache.backend().clear()
+        after = themes.cached_themes(round_)
+        assert after == before and after is not before
+        assert themes.to_dict(after) == themes.to_dict(before)
+        assert db.session.get(ThemeResult, round_.id).data_version == round_.data_version
+        round_.data_version += 1
+        db.session.commit()
+        cache.backend().clear()
+        assert themes.cached_themes(round_) is None

@@ -3,16 +3,17 @@
 `request_themes` queues a ``themes`` job (closing a round does it too, see
 `rounds.lifecycle.close_round`); the job runs `analysis.find_themes` on the
 round's submitted rationales (experts under pseudonyms) and puts the result in
-the results cache under the round's data version, so a new submission to an
-open round makes the old themes unreachable. Pages read the cache with
-`cached_themes` and never compute in a request.
+the database (`ThemeResult`, one row per round, so that every web process
+sees it) and the results cache, under the round's data version: a new
+submission to an open round makes the old themes out of date. Pages read them
+with `cached_themes` and never compute in a request.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,7 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import analysis
 from elicit.extensions import db
-from elicit.models import Job, JobStatus, Round, Study
+from elicit.models import Job, JobStatus, Round, Study, ThemeResult
+from elicit.models.base import utcnow
 from elicit.services import jobs
 from elicit.services.common import progress
 from elicit.services.common.progress import N_
@@ -50,7 +52,32 @@ def _key(round_: Round) -> str:
 
 def cached_themes(round_: Round) -> RoundThemes | None:
     """The round's themes if a job has computed them for its current data, else None."""
-    return cache.backend().get(_key(round_))
+    store = cache.backend()
+    found = store.get(_key(round_))
+    if found is None:
+        row = db.session.get(ThemeResult, round_.id)
+        if row is not None and row.data_version == round_.data_version:
+            found = _load(row.result)
+            store.set(_key(round_), found)
+    return found
+
+
+def _dump(found: RoundThemes) -> dict[str, Any]:
+    return {"round": found.round_number, "data_version": found.data_version,
+            "provenance": found.provenance,
+            "options": [{"option": o.option, "unassigned": list(o.unassigned),
+                         "rationales": dict(o.rationales),
+                         "themes": [asdict(t) for t in o.themes]}
+                        for o in found.options.values()]}
+
+
+def _load(data: dict[str, Any]) -> RoundThemes:
+    options = {o["option"]: analysis.OptionThemes(
+        option=o["option"], themes=[analysis.Theme(**t) for t in o["themes"]],
+        unassigned=list(o["unassigned"]), rationales=dict(o["rationales"]))
+        for o in data["options"]}
+    return RoundThemes(round_number=int(data["round"]), data_version=int(data["data_version"]),
+                       options=options, provenance=data["provenance"])
 
 
 def job_parameters(round_: Round, url: str | None = None) -> dict[str, Any]:
@@ -104,7 +131,14 @@ def compute(parameters: dict[str, Any]) -> dict[str, Any]:
         provenance = found.provenance.to_dict()
     result = RoundThemes(round_number=round_.number, data_version=round_.data_version,
                          options=options, provenance=provenance)
-    cache.backend().set(_key(round_), result)
+    key, round_id, payload = _key(round_), round_.id, _dump(result)
+    db.session.rollback()  # end the reading transaction: the write takes SQLite's lock at BEGIN
+    with jobs.writing():
+        row = db.session.get(ThemeResult, round_id) or ThemeResult(round_id=round_id)
+        row.data_version, row.result, row.computed_at = result.data_version, payload, utcnow()
+        db.session.add(row)
+        db.session.commit()
+    cache.backend().set(key, result)
     return {"url": parameters.get("url"),
             "themes": sum(len(o.themes) for o in options.values())}
 
