@@ -3,7 +3,7 @@
 Validation, probability pooling (linear, median, trimmed, geometric mean of
 odds, extremized), consensus and reliability statistics, ranking of options
 with a bootstrap over experts, sensitivity, stratified and risk-matrix
-results, SVG charts and provenance.  It never imports the web application.
+results, rationale themes, SVG charts and provenance.  It never imports the web application.
 
 Examples
 --------
@@ -50,6 +50,7 @@ __getattr__, __dir__, _lazy_all = lazy_loader.attach(
         "sensitivity": ["SensitivityResult", "kendall_tau_many", "sensitivity"],
         "stability": ["stability"],
         "stratified": ["GroupRanking", "rank_by_group"],
+        "themes": ["OptionThemes", "Theme", "ThemesResult", "find_themes"],
         "validation": [
             "COLUMNS", "KINDS", "ValidatedJudgments", "select_round", "validate_judgments",
         ],
@@ -77,4 +78,6 @@ __all__ = [
     "Chart", "forest_chart", "acceptability_chart", "risk_matrix_chart", "distribution_chart",
     # provenance
     "Provenance", "hash_frame", "library_versions",
+    # rationale themes (analysis.embeddings holds the sentence model)
+    "Theme", "OptionThemes", "ThemesResult", "find_themes",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis rank FILE.csv`` and ``python -m analysis cooke ...``."""
+"""Command line: ``python -m analysis rank|themes FILE.csv`` and ``python -m analysis cooke``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pandas as pd
 from analysis._methods import METHODS
 from analysis._version import __version__
 from analysis.ranking import RankingResult, cooke_weights, rank_options
+from analysis.themes_cli import add_arguments as add_themes_arguments
+from analysis.themes_cli import run as run_themes
 
 __all__ = ["main", "build_parser"]
 
@@ -48,6 +50,10 @@ def build_parser(cooke: ModuleType | None = None) -> argparse.ArgumentParser:
     rank.add_argument("--json", action="store_true", help="print JSON instead of a table")
     cooke_parser = commands.add_parser("cooke", help="Cooke's classical model (performance "
                                        "weights from seed questions)")
+    add_themes_arguments(commands.add_parser(
+        "themes", help="group each option's rationales into themes",
+        description="Group each option's rationales into 2 to 6 themes (multilingual "
+        "sentence embeddings, offline) and test which way each theme leans."))
     if cooke is not None:
         cooke.add_arguments(cooke_parser)
     else:
@@ -108,6 +114,10 @@ def _rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def _themes(args: argparse.Namespace) -> int:
+    return run_themes(args, _read_csv(args.file, "judgments"))
+
+
 def _load_cooke() -> ModuleType:
     try:
         return importlib.import_module("analysis.cooke.cli")
@@ -123,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(cooke).parse_args(args_list)
         if args.command == "cooke":
             return int(cooke.run(args))  # type: ignore[union-attr]
+        if args.command == "themes":
+            return _themes(args)
         return _rank(args)
     except (InputError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

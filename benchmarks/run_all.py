@@ -41,6 +41,7 @@ BENCHMARKS = [
     ("export", "export_stream.py", "Export: streaming CSV vs DataFrame.to_csv", 900, 90),
     ("markdown_render", "markdown_render.py", "Markdown: hostile 50,000-character texts", 300, 120),
     ("scale", "scale_curve.py", "Scale curve (see scale_curve.svg)", 1200, 150),
+    ("themes", "themes.py", "Rationale themes vs the sentence embedding alone", 900, 150),
     # last: anduryl's side of it is the slowest thing here
     ("cooke", "cooke_vs_anduryl.py", "Cooke classical model vs anduryl 1.2.2", 1200, 120),
 ]

@@ -192,3 +192,35 @@ PANEL_IMPORTED_SCHEMA = {
     "type": "object", "required": ["added", "panel_size"],
     "properties": {"added": {"type": "integer"}, "panel_size": {"type": "integer"}},
 }
+
+
+THEME_SCHEMA = {
+    "type": "object",
+    "required": ["label", "labels", "keywords", "representative", "experts", "size", "leaning",
+                 "p_value"],
+    "properties": {
+        "label": {"type": "string"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "keywords": {"type": "array", "items": {"type": "string"}},
+        "representative": {"type": "string"},
+        "experts": {"type": "array", "items": {"type": "string"}},
+        "size": {"type": "integer", "minimum": 3},
+        "leaning": {"enum": ["higher", "lower", "mixed", "neutral"]},
+        "p_value": NUMBER_OR_NULL,
+    },
+}
+
+THEMES_SCHEMA = {
+    "type": "object",
+    "required": ["round", "options", "provenance"],
+    "properties": {
+        "round": {"type": "integer"},
+        "data_version": {"type": "integer"},
+        "options": {"type": "array", "items": {
+            "type": "object", "required": ["option", "themes", "unassigned"],
+            "properties": {"option": {"type": "string"},
+                           "themes": {"type": "array", "items": THEME_SCHEMA},
+                           "unassigned": {"type": "array", "items": {"type": "string"}}}}},
+        "provenance": {"type": ["object", "null"]},
+    },
+}

@@ -24,6 +24,7 @@ from elicit.services.accounts import access, api_tokens
 from elicit.services.panel import importer
 from elicit.services.panel import status as panel_status
 from elicit.services.results import background, exports
+from elicit.services.results import themes as round_themes
 from elicit.services.studies import definition, translations
 from elicit.services.studies.counts import round_counts
 
@@ -242,6 +243,31 @@ def _job_accepted(job: Job):
     response.status_code = 202
     response.headers["Retry-After"] = "2"
     return response
+
+
+@bp.get("/studies/<int:study_id>/themes")
+@spec.operation("/studies/{study_id}/themes", summary="Rationale themes of a round",
+                response=schemas.THEMES_SCHEMA,
+                parameters=[{**ROUND_QUERY, "description": "Round number; default the "
+                             "current round."}],
+                accepted=schemas.JOB_ACCEPTED_SCHEMA, errors=(400, 401, 404, 500))
+@token_required
+def show_themes(study_id: int):
+    """Each option's rationales grouped into themes (experts under pseudonyms).
+
+    Themes are computed by a background job: 202 while it works, then 200.
+    """
+    study = _study(study_id)
+    raw = request.args.get("round", "")
+    if raw and not raw.isdigit():
+        raise ValidationFailed({"round": "Give a round number (1, 2, …)."})
+    round_ = _round(study, int(raw) if raw else None)
+    if round_ is None:
+        abort(404, "The study has no rounds yet.")
+    found = round_themes.themes_or_job(round_, user_id=g.api_user.id)
+    if isinstance(found, Job):
+        return _job_accepted(found)
+    return jsonify(round_themes.to_dict(found))
 
 
 @bp.get("/studies/<int:study_id>/judgments")

@@ -15,6 +15,7 @@ from elicit.services.results import ResultParams, RoundResults, background
 TITLES = {"results": N_("Computing the results"),
           "robustness": N_("Testing the robustness of the weights"),
           "export": N_("Building the download"),
+          "themes": N_("Grouping the rationales into themes"),
           "mail": N_("Sending e-mails")}
 STATES = {JobStatus.QUEUED: N_("Waiting for a worker"), JobStatus.RUNNING: N_("Working"),
           JobStatus.FINISHED: N_("Done"), JobStatus.FAILED: N_("Failed")}

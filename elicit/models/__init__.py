@@ -32,6 +32,7 @@ from elicit.models.study import (
     Study,
     StudyStatus,
 )
+from elicit.models.themes import ThemeDisplay, ThemeResult, ThemeReview, ThemeSetting
 
 __all__ = [
     "AccountToken",
@@ -63,5 +64,9 @@ __all__ = [
     "SeedQuestion",
     "Study",
     "StudyStatus",
+    "ThemeDisplay",
+    "ThemeResult",
+    "ThemeReview",
+    "ThemeSetting",
     "User",
 ]

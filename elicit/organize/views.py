@@ -21,6 +21,7 @@ from elicit.organize import (
     round_views,
     settings_views,
     team_views,
+    theme_views,
     translation_views,
 )
 from elicit.organize.forms import ActionForm, ConfirmTitleForm, JsonUploadForm, StudyForm
@@ -36,7 +37,7 @@ from elicit.web import action, refusals_onto, status_for
 bp = Blueprint("organize", __name__)
 for child in (question_views.bp, settings_views.bp, panel_views.bp, round_views.bp,
               team_views.bp, audit_views.bp, translation_views.bp,
-              preview_views.bp):
+              preview_views.bp, theme_views.bp):
     bp.register_blueprint(child)
 
 

@@ -18,8 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from elicit.errors import InvalidLink, RoundClosed, ValidationFailed
 from elicit.extensions import limiter
@@ -34,7 +34,7 @@ from elicit.respond.forms import (
     read_answer_form,
     show_typed,
 )
-from elicit.services.responses import answering, drafts, feedback, own_export
+from elicit.services.responses import answering, drafts, feedback, own_export, theme_feedback
 from elicit.services.responses.rules import (
     count_answered,
     first_unanswered,
@@ -353,7 +353,9 @@ def _page_context(response, saved_answers):
     panel_feedback = feedback.feedback_for(invitation, options)
     revealed = feedback.revealed_options(study.anchoring, study.criteria, options,
                                          saved_answers) if panel_feedback else set()
-    return {"study": study, "round": invitation.round, "options": options,
+    shown = theme_feedback.shown_themes(invitation.round, str(get_locale() or "en")[:2])
+    theme_feedback.apply(panel_feedback, shown)
+    return {"study": study, "round": invitation.round, "options": options, "shown": shown,
             "response": response, "answered": answered, "total": total,
             "feedback": panel_feedback, "revealed": revealed,
             "languages": study_locales(study.languages)}

@@ -6,14 +6,16 @@ A blueprint nested in `results` (endpoints `results.downloads.*`).
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
+from flask_login import current_user
 
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
-from elicit.jobs.pages import export_job_page, results_or_job_page
+from elicit.jobs.pages import abort_with_progress, export_job_page, results_or_job_page, this_url
 from elicit.services import results
 from elicit.services.accounts import access
 from elicit.services.results import background, exports, report
 from elicit.services.results import charts as result_charts
+from elicit.services.results import themes as round_themes
 
 bp = Blueprint("downloads", __name__, url_prefix="/studies/<int:study_id>/downloads")
 
@@ -72,6 +74,28 @@ def download_judgments(study_id: int):
     return _attachment(body, FORMATS[fmt], name)
 
 
+@bp.get("/themes")
+@study_role()
+def download_themes(study_id: int):
+    """Download the round's rationale themes table (?format=csv|xlsx|json&round=N).
+
+    Not computed yet: the progress page of the job computing them (202).
+    """
+    fmt, params = _format(), _params()
+    round_ = results.find_round(g.study, params.round) if params.round else None
+    if round_ is None:
+        abort(404, "The study has no rounds yet.")
+    found = round_themes.themes_or_job(round_, user_id=current_user.id, url=this_url())
+    abort_with_progress(found)
+    name = f"study{study_id}-round{round_.number}-themes"
+    if fmt == "json":
+        from flask import json
+
+        return _attachment(json.dumps(round_themes.to_dict(found)), JSON, name + ".json")
+    body = round_themes.table_xlsx(found) if fmt == "xlsx" else round_themes.table_csv(found)
+    return _attachment(body, FORMATS[fmt], f"{name}.{fmt}")
+
+
 @bp.get("/identities.csv")
 @study_role(access.MANAGE_ROLES)
 def download_identities(study_id: int):
@@ -110,6 +134,7 @@ def show_report(study_id: int):
                            charts=result_charts.round_charts(g.study, params) if outcome else {},
                            round=report.round_for(g.study, params), results=outcome,
                            method_label=results.METHOD_LABELS[params.method],
+                           report_themes=round_themes.state(report.round_for(g.study, params))[0],
                            **report.report_context(g.study, params, outcome))
 
 

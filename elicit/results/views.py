@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import abort_with_progress, results_or_job_page, this_url
-from elicit.models import Option
+from elicit.models import Job, Option
 from elicit.results.downloads import bp as downloads_bp
 from elicit.services import results
 from elicit.services.accounts import access
 from elicit.services.results import background, calibration, rationales
 from elicit.services.results import charts as result_charts
+from elicit.services.results import themes as round_themes
 from elicit.web import owned
 
 bp = Blueprint("results", __name__)
@@ -98,8 +100,38 @@ def show_option(study_id: int, option_id: int):
     """Show one option's judgments and the experts' rationales by stance."""
     params = chosen_params(g.study)
     detail = rationales.option_detail(g.study, params, owned(Option, option_id, study=g.study))
+    context = page_context(g.study, params)
+    computed, job = round_themes.state(context["round"])
     return render_template("results/option_show.html", detail=detail,
-                           **page_context(g.study, params))
+                           themes=computed.for_option(detail.title) if computed else None,
+                           themes_job=job, language=str(get_locale() or "en")[:2],
+                           **context)
+
+
+@bp.post("/studies/<int:study_id>/results/themes")
+@study_role()
+def compute_themes(study_id: int):
+    """Queue the job grouping a round's rationales into themes; show its progress.
+
+    The round is ?round=N (default: the current one); when done the job leads
+    back to the option page (?option=ID) or the organizer's review page.
+    """
+    params = chosen_params(g.study)
+    round_ = results.find_round(g.study, params.round) if params.round else None
+    if round_ is None:
+        abort(404, "No such round.")
+    option_id = request.args.get("option", "")
+    if option_id.isdigit():
+        option = owned(Option, int(option_id), study=g.study)
+        back = url_for(".show_option", study_id=study_id, option_id=option.id,
+                       **params.query_args(g.study))
+    else:
+        back = url_for("organize.themes.review_themes", study_id=study_id,
+                       round=round_.number)
+    found = round_themes.themes_or_job(round_, user_id=current_user.id, url=back)
+    if isinstance(found, Job):
+        return redirect(url_for("jobs.show_job", job_id=found.id))
+    return redirect(back)  # already computed for the round's current answers
 
 
 def _calibration_round(study, params):

@@ -39,5 +39,5 @@ __all__ = [
     "round_results", "study_groups", "submitted_count",
     # submodules
     "background", "cache", "calibration", "charts", "dashboard", "exports", "frames",
-    "params", "rationales", "report", "summary", "tasks",
+    "params", "rationales", "report", "summary", "tasks", "theme_review", "themes",
 ]

@@ -1,4 +1,4 @@
-"""The results package's background tasks: ``results``, ``robustness`` and ``export``.
+"""The results package's background tasks: ``results``, ``robustness``, ``export``, ``themes``.
 
 Each is registered with `jobs.task` (imported by `create_app`) and receives the
 job's parameters and a `progress(fraction, message)` callback; what it returns
@@ -12,7 +12,7 @@ from typing import Any
 from elicit.services import jobs
 from elicit.services.common.progress import N_
 from elicit.services.jobs import Progress
-from elicit.services.results import background
+from elicit.services.results import background, themes
 
 
 @jobs.task("results")
@@ -32,3 +32,9 @@ def build_export(parameters: dict[str, Any], progress: Progress) -> dict[str, An
     """Write a large raw-judgments workbook to instance/exports/ for download."""
     progress(0.0, N_("Reading the judgments"))
     return background.build_export(parameters, jobs.current_job_id() or "export")
+
+
+@jobs.task("themes")
+def compute_themes(parameters: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Group a round's rationales into themes per option, into the results cache."""
+    return themes.compute(parameters)

@@ -13,6 +13,7 @@ from elicit.models.base import utcnow
 from elicit.services import audit, jobs
 from elicit.services.mail import outbox
 from elicit.services.panel import experts
+from elicit.services.results import themes
 from elicit.services.rounds import overview, reminders
 from elicit.services.studies import finished
 
@@ -118,6 +119,7 @@ def close_if_open(round_: Round, *, actor_id: int | None = None, reason: str = "
                                                                 "reason": reason})
     db.session.commit()
     db.session.refresh(round_)
+    themes.request_themes(round_, user_id=actor_id)  # a background job: the close never waits
     return True
 
 

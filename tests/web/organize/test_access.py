@@ -55,6 +55,10 @@ REQUIRED = {
     "organize.translations.edit_translations": MANAGE,
     "organize.preview.show_preview": MANAGE,
     "organize.preview.check_preview": MANAGE,
+    "organize.themes.review_themes": MANAGE,
+    "organize.themes.approve_themes": MANAGE,
+    "organize.themes.withdraw_themes": MANAGE,
+    "organize.themes.save_setting": MANAGE,
 }
 # Routes about the signed-in user rather than a study.
 ACCOUNT_ROUTES = {"organize.index", "organize.list_studies", "organize.new_study",
