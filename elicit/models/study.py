@@ -116,8 +116,6 @@ class Study(db.Model):
     )
 
     CONSENT_MAX = 20_000
-    # Texts of the study itself that have a version per language (`translations`).
-    TRANSLATED = ("title", "briefing", "consent_text")
     RENDERED = {"briefing": "briefing_html", "consent_text": "consent_html"}
 
     @validates("briefing", "consent_text")
@@ -168,7 +166,6 @@ class Option(db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # {"fr": {"title": ..., "description": ...}}: the texts in the study's other languages.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    TRANSLATED = ("title", "description")
     # Set when the option leaves the questionnaire (e.g. consensus reached):
     # it is asked up to and including this round, never after.
     retired_after_round: Mapped[int | None] = mapped_column(Integer)
@@ -205,7 +202,6 @@ class Criterion(db.Model):
     help: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # {"fr": {"name": ..., "question": ..., "help": ..., "scale_labels": {"-3": ...}}}.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    TRANSLATED = ("name", "question", "help")
     HELP_MAX = 2_000
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     # Probability criteria: ask the IDEA four-step instead of one percentage.
@@ -260,7 +256,6 @@ class SeedQuestion(db.Model):
     unit: Mapped[str] = mapped_column(String(UNIT_MAX), nullable=False, default="")
     # {"fr": {"text": ..., "unit": ...}}: the texts in the study's other languages.
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    TRANSLATED = ("text", "unit")
     # 'uni' or 'log': the background measure of Cooke's information score.
     scale: Mapped[str] = mapped_column(String(3), nullable=False, default="uni")
     # Known to organizers only; never sent to experts.

@@ -94,6 +94,7 @@ def test_french_expert_sees_only_french_content(app, client):
                                              "Combien de navires", "navires"))
     # French review page: decimal commas, a non-breaking space before "%"
     assert "1,5" in review and "12,25" in review and "12.25" not in _visible(review)
+    assert "5&nbsp;%&nbsp;: 1,5" in review  # French spacing before the colon too
     assert "30\u00a0%" in review
 
 
@@ -309,3 +310,17 @@ def test_junk_in_every_translation_field_never_answers_5xx(app, client, auth, ju
     preview = client.post(f"/studies/{ids['study']}/preview?lang=fr",
                           data={f"o{ids['options'][0]}_c{ids['criteria'][0]}_best": junk})
     assert preview.status_code < 500
+
+
+def test_english_review_keeps_points_and_no_space_before_the_colon(app, client):
+    ids = _bilingual(app)
+    with app.app_context():
+        token = link_token(db.session.get(Study, ids["study"]), expert_index=1)  # English
+    client.get(f"/r/{token}")
+    consent(client)
+    seed = ids["seeds"][0]
+    review = client.post("/respond", data=full_form(ids, action="review") | {
+        f"s{seed}_q05": "1.5", f"s{seed}_q50": "3", f"s{seed}_q95": "12.25"}).get_data(
+        as_text=True)
+    assert '<html lang="en">' in review and "Join exercise 1" in review
+    assert "5&nbsp;%: 1.5" in review and "12.25" in review and "30\u00a0%" in review
