@@ -17,7 +17,6 @@ Create Date: 2026-12-07 12:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0006_i17b'
 down_revision = '0004'
