@@ -167,6 +167,8 @@ def test_partial_draft_review_layout_and_round_two(live_server, arrange, open_pa
                                                   2: (idea, -1.0, "Costly.")}})
     organizer.goto(f"{base}/studies/{study_id}")
     organizer.get_by_role("button", name="Close round 1 now").click()
+    expect(organizer.get_by_role("heading", name="Close round 1 now?")).to_be_visible()
+    organizer.get_by_role("button", name="Close round 1").click()  # the confirmation page
     expect(organizer.get_by_role("heading", name=re.compile("^Round 1"))).to_contain_text(
         "closed")
     check_accessibility(organizer)

@@ -66,7 +66,7 @@ def test_the_study_page_finishes_and_reopens(app, client, owner):
     sid = owner["study"]
     page = client.get(f"/studies/{sid}").get_data(as_text=True)
     assert "Finish the study" not in page  # round 1 is open
-    client.post(f"/studies/{sid}/rounds/close")
+    client.post(f"/studies/{sid}/rounds/close", data={"confirm": "yes"})
     page = client.get(f"/studies/{sid}").get_data(as_text=True)
     assert "Finish the study" in page
     assert client.post(f"/studies/{sid}/finish").status_code == 302

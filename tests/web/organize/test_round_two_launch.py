@@ -30,7 +30,7 @@ def _round_one_agreed(app, client, sid):
     client.post(f"/studies/{sid}/rounds/launch", data={"closes_at": ""}).close()
     with app.app_context():
         submit_scores(_study(sid), 1, AGREED)
-    assert client.post(f"/studies/{sid}/rounds/close").status_code == 302
+    assert client.post(f"/studies/{sid}/rounds/close", data={"confirm": "yes"}).status_code == 302
 
 
 def test_all_options_at_consensus_the_refusal_points_at_the_checkbox(app, client, draft_owner):
