@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from elicit.models import Criterion, Expert, Option, SeedQuestion, Study
-from elicit.services.results import TIDY_COLUMNS
+from elicit.services.results.frames import EXPORT_COLUMNS
+from elicit.services.results.seed_answers import SEED_ANSWER_COLUMNS
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 INT_OR_NULL = {"type": ["integer", "null"]}
@@ -93,7 +94,7 @@ RESULTS_SCHEMA = {
 }
 JUDGMENT_ROW = {
     "type": "object",
-    "required": TIDY_COLUMNS,
+    "required": EXPORT_COLUMNS,
     "properties": {
         "round": {"type": "integer"}, "expert": {"type": "string"},
         "group": {"type": "string"}, "option": {"type": "string"},
@@ -103,7 +104,29 @@ JUDGMENT_ROW = {
         "best": NUMBER_OR_NULL, "highest": NUMBER_OR_NULL, "confidence": NUMBER_OR_NULL,
         "abstained": {"type": "boolean"}, "rationale": {"type": "string"},
         "submitted_at": STRING_OR_NULL,
+        "expertise": INT_OR_NULL, "panel_expertise": INT_OR_NULL,
+        "withdrawn": {"type": "boolean"},
     },
+}
+SEED_ANSWER_ROW = {
+    "type": "object",
+    "required": SEED_ANSWER_COLUMNS,
+    "properties": {
+        "round": {"type": "integer"}, "expert": {"type": "string"},
+        "group": {"type": "string"}, "question": {"type": "string"},
+        "question_text": {"type": "string"}, "unit": {"type": "string"},
+        "scale": {"type": "string", "enum": ["uni", "log"]},
+        "q05": NUMBER_OR_NULL, "q50": NUMBER_OR_NULL, "q95": NUMBER_OR_NULL,
+        "realization": NUMBER_OR_NULL, "abstained": {"type": "boolean"},
+        "withdrawn": {"type": "boolean"}, "submitted_at": STRING_OR_NULL,
+    },
+}
+SEED_ANSWERS_SCHEMA = {
+    "type": "object",
+    "required": ["study", "columns", "seed_answers"],
+    "properties": {"study": {"type": "integer"},
+                   "columns": {"type": "array", "items": {"type": "string"}},
+                   "seed_answers": {"type": "array", "items": SEED_ANSWER_ROW}},
 }
 JUDGMENTS_PAGE_SCHEMA = {
     "type": "object",

@@ -250,14 +250,12 @@ def _job_accepted(job: Job):
 def list_judgments(study_id: int):
     """One page of the tidy judgments, in round, expert, option, criterion order."""
     study = _study(study_id)
-    number = request.args.get("round")
-    if number is not None:
-        _round(study, number)
+    number = request.args.get("round") or None
+    chosen = _round(study, number).number if number is not None else None
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 1000, type=int)
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         abort(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
-    chosen = int(number) if number is not None else None
     total, rows = exports.judgments_page(study, chosen, page, per_page)
     following = None
     if page * per_page < total:
@@ -265,6 +263,21 @@ def list_judgments(study_id: int):
         following = url_for("api.list_judgments", study_id=study_id, _external=True, **args)
     return jsonify({"page": page, "per_page": per_page, "total": total, "next": following,
                     "judgments": rows})
+
+
+@bp.get("/studies/<int:study_id>/seed-answers")
+@spec.operation(
+    "/studies/{study_id}/seed-answers",
+    summary="Calibration (seed) answers (pseudonymised), abstentions and withdrawals marked",
+    response=schemas.SEED_ANSWERS_SCHEMA,
+    parameters=[{**ROUND_QUERY, "description": "Only this round; default all rounds."}])
+@token_required
+def list_seed_answers(study_id: int):
+    """The study's calibration answers, in round, expert, question order."""
+    study = _study(study_id)
+    number = request.args.get("round") or None
+    chosen = _round(study, number).number if number is not None else None
+    return jsonify(exports.seeds_json(study, chosen))
 
 
 @bp.post("/studies/<int:study_id>/panel")

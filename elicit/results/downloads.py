@@ -72,6 +72,24 @@ def download_judgments(study_id: int):
     return _attachment(body, FORMATS[fmt], name)
 
 
+@bp.get("/seed-answers")
+@study_role()
+def download_seed_answers(study_id: int):
+    """Download the calibration (seed) answers (pseudonymised), all rounds or `?round=N`."""
+    fmt = _format()
+    number = request.args.get("round", type=int)
+    if number is not None and not any(r.number == number for r in g.study.rounds):
+        abort(404, "No such round.")
+    suffix = f"-round{number}" if number else ""
+    name = f"study{study_id}-seed-answers{suffix}.{fmt}"
+    if fmt == "json":
+        from flask import json
+
+        return _attachment(json.dumps(exports.seeds_json(g.study, number)), JSON, name)
+    body = {"csv": exports.seeds_csv, "xlsx": exports.seeds_xlsx}[fmt](g.study, number)
+    return _attachment(body, FORMATS[fmt], name)
+
+
 @bp.get("/identities.csv")
 @study_role(access.MANAGE_ROLES)
 def download_identities(study_id: int):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from elicit.extensions import db
 from elicit.models import Invitation, Response, ResponseStatus, Round, Study
-from elicit.services.results import calibration, dashboard, exports, frames
+from elicit.services.results import dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus, definition
 
@@ -121,8 +121,7 @@ def bundle(study: Study, params: ResultParams,
         archive.writestr("study.json", json.dumps(definition.export_definition(study),
                                                   indent=2, ensure_ascii=False))
         if params.method == "cooke":
-            round_ = find_round(study, params.round)
-            archive.writestr("seeds.csv", calibration.seed_frame(round_).to_csv(index=False))
+            archive.writestr("seeds.csv", "".join(exports.seeds_csv(study, params.round)))
         if outcome is not None:
             archive.writestr("expected.json", json.dumps(outcome.ranking.to_dict(), indent=2,
                                                          allow_nan=False))
@@ -141,7 +140,9 @@ def _readme(study: Study, params: ResultParams, command: str) -> str:
         "               (options, criteria, calibration questions, consensus rule; what\n"
         "               `flask study import` reads). Older bundles held the same keys\n"
         "               without \"format\" and \"version\"; both shapes import.\n"
-        + ("seeds.csv      calibration answers for Cooke's weights\n"
+        + ("seeds.csv      calibration answers for Cooke's weights (the seed-answers\n"
+           "               download of this round; the command keeps answered questions\n"
+           "               with a known true value)\n"
            if params.method == "cooke" else "")
         + "expected.json  the ranking the web application computed\n\n"
         "Regenerate the ranking (needs the elicit `analysis` package):\n\n"

@@ -68,6 +68,7 @@ def test_read_endpoints_match_the_schema(client, token):
         ("/studies/{study_id}/responses", f"/api/v1/studies/{study}/responses?round=1"),
         ("/studies/{study_id}/results", f"/api/v1/studies/{study}/results?method=median"),
         ("/studies/{study_id}/judgments", f"/api/v1/studies/{study}/judgments?per_page=5"),
+        ("/studies/{study_id}/seed-answers", f"/api/v1/studies/{study}/seed-answers?round=1"),
     ]:
         response = _get(client, path, token["analyst"])
         assert response.status_code == 200, path
@@ -302,3 +303,17 @@ def test_a_service_refusal_is_answered_as_json_with_its_status(client, token):
                    token["secret"])
     assert schema.get_json()["error"]["fields"] == {
         "briefing": "briefing: is longer than 50000 characters"}
+
+
+def test_seed_answers_and_expertise_through_the_api(client, app, demo_study):
+    with app.app_context():
+        owner = db.session.get(Study, demo_study).memberships[0].user
+        _, secret = api_tokens.issue_token(owner, "tests")
+    body = _get(client, f"/api/v1/studies/{demo_study}/seed-answers", secret).get_json()
+    assert len(body["seed_answers"]) == 18 and body["seed_answers"][0]["question"] == "Q1"
+    _validate(client, "/studies/{study_id}/seed-answers", body)
+    page = _get(client, f"/api/v1/studies/{demo_study}/judgments?per_page=3", secret).get_json()
+    assert {"expertise", "panel_expertise", "withdrawn"} <= set(page["judgments"][0])
+    _validate(client, "/studies/{study_id}/judgments", page)
+    assert _get(client, f"/api/v1/studies/{demo_study}/seed-answers?round=7",
+                secret).status_code == 404
