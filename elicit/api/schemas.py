@@ -39,7 +39,36 @@ ROUND_DETAIL_SCHEMA = {
         "number": {"type": "integer"}, "status": {"type": "string"},
         "invited": {"type": "integer"}, "drafts": {"type": "integer"},
         "submitted": {"type": "integer"}, "data_version": {"type": "integer"},
-        "opened_at": STRING_OR_NULL, "closed_at": STRING_OR_NULL,
+        "opened_at": STRING_OR_NULL, "closed_at": STRING_OR_NULL, "closes_at": STRING_OR_NULL,
+    },
+}
+ROUND_LAUNCH_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "closes_at": {"type": ["string", "null"], "maxLength": 40,
+                      "description": "Deadline, ISO 8601 (UTC when no offset), in the future."},
+        "retire_consensus": {"type": "boolean", "default": False,
+                             "description": "Retire options that met the consensus rule."},
+        "send_invitations": {"type": "boolean", "default": False,
+                             "description": "Queue the invitation e-mails."},
+    },
+}
+RATIONALE = {
+    "type": "object",
+    "required": ["stance", "expert", "group", "value", "text", "dissent"],
+    "properties": {
+        "stance": {"type": "string", "enum": ["beneficial", "neutral", "harmful", "abstained"]},
+        "expert": {"type": "string"}, "group": {"type": "string"}, "value": NUMBER_OR_NULL,
+        "text": {"type": "string"}, "dissent": {"type": "boolean"},
+    },
+}
+RATIONALES_SCHEMA = {
+    "type": "object",
+    "required": ["option", "round", "criterion", "median", "rationales"],
+    "properties": {
+        "option": OPTION_SCHEMA, "round": INT_OR_NULL, "criterion": {"type": "string"},
+        "median": NUMBER_OR_NULL, "rationales": {"type": "array", "items": RATIONALE},
     },
 }
 RESPONSES_SCHEMA = {
