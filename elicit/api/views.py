@@ -202,8 +202,8 @@ def show_round(study_id: int, number: int):
     return jsonify(_round_json(_counts_of(_study(study_id), number)))
 
 
-@bp.post("/studies/<int:study_id>/rounds")
-@spec.operation("/studies/{study_id}/rounds", method="post", status=201,
+@bp.post("/studies/<int:study_id>/rounds/launch")
+@spec.operation("/studies/{study_id}/rounds/launch", method="post", status=201,
                 errors=(400, 401, 403, 404, 409, 413),
                 summary="Launch the next round (organizers; the page's rules and audit event)",
                 request_body=schemas.ROUND_LAUNCH_SCHEMA, response=schemas.ROUND_DETAIL_SCHEMA)

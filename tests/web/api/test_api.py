@@ -334,8 +334,8 @@ def test_organizers_close_and_launch_rounds_through_the_api(client, token, app):
     study = token["study"]
     base = f"/api/v1/studies/{study}/rounds"
     assert _post(client, f"{base}/1/close", {}, token["analyst"]).status_code == 403
-    assert _post(client, base, {}, token["analyst"]).status_code == 403
-    refused = _post(client, base, {}, token["secret"])  # round 1 is still open
+    assert _post(client, f"{base}/launch", {}, token["analyst"]).status_code == 403
+    refused = _post(client, f"{base}/launch", {}, token["secret"])  # round 1 is still open
     assert refused.status_code == 409 and "already open" in refused.get_json()["error"]["detail"]
     closed = _post(client, f"{base}/1/close", {}, token["secret"])
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
@@ -343,17 +343,20 @@ def test_organizers_close_and_launch_rounds_through_the_api(client, token, app):
               method="post")
     again = _post(client, f"{base}/1/close", {}, token["secret"])
     assert again.status_code == 409 and "not open" in again.get_json()["error"]["detail"]
-    bad = _post(client, base, {"closes_at": "next tuesday"}, token["secret"])
+    bad = _post(client, f"{base}/launch", {"closes_at": "next tuesday"}, token["secret"])
     assert bad.status_code == 400
     assert bad.get_json()["error"]["title"] == "Invalid value for closes_at"
-    past = _post(client, base, {"closes_at": "2001-01-01T00:00:00Z"}, token["secret"])
-    assert past.get_json()["error"]["fields"] == {"closes_at": "The deadline must lie in the future."}
-    launched = _post(client, base, {"closes_at": "2099-06-01T12:00:00+00:00"}, token["secret"])
+    past = _post(client, f"{base}/launch", {"closes_at": "2001-01-01T00:00:00Z"},
+                 token["secret"])
+    assert past.get_json()["error"]["fields"] == {
+        "closes_at": "The deadline must lie in the future."}
+    launched = _post(client, f"{base}/launch", {"closes_at": "2099-06-01T12:00:00+00:00"},
+                     token["secret"])
     assert launched.status_code == 201, launched.get_json()
     body = launched.get_json()
     assert body["number"] == 2 and body["status"] == "open" and body["invited"] == 3
     assert body["closes_at"].startswith("2099-06-01T12:00")
-    _validate(client, "/studies/{study_id}/rounds", body, status="201", method="post")
+    _validate(client, "/studies/{study_id}/rounds/launch", body, status="201", method="post")
     shown = _get(client, f"{base}/2", token["analyst"])
     assert shown.status_code == 200 and shown.get_json() == body
     assert _get(client, f"{base}/9", token["analyst"]).status_code == 404
@@ -386,6 +389,8 @@ def test_validation_errors_name_the_problem(client, token):
     assert page["title"] == "Invalid value for page" and page["fields"]["page"]
     size = _get(client, f"{base}?per_page=99999", token["analyst"]).get_json()["error"]
     assert size["title"] == "Invalid value for per_page"
+    typo = _get(client, f"{base}?per_pgae=5", token["analyst"]).get_json()["error"]
+    assert typo["title"] == "Invalid value for per_pgae" and "unknown" in typo["detail"]
     body = client.post("/api/v1/studies", data="not json",
                        headers={"Authorization": f"Bearer {token['secret']}"})
     assert body.status_code == 400
