@@ -44,9 +44,16 @@ def number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def plural(count: int | None, noun: str, nouns: str | None = None) -> str:
+    """'1 option', '3 options' (`nouns` for an irregular plural)."""
+    count = int(count or 0)
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def register(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["plural"] = plural
     app.jinja_env.globals["get_locale"] = get_locale

@@ -270,17 +270,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _json_value(v: Any) -> Any:
+    """A table cell as written: numpy scalars unwrapped, NaN as null, floats cut to 12
+    significant digits (1.4649999999999999 is written 1.465, as computed: 0.9 + 0.565)."""
     if hasattr(v, "item"):
         v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
+    if isinstance(v, float):
+        return float(f"{v:.12g}") if math.isfinite(v) else None
     return v
 
 
 def results_csv(outcome: dashboard.RoundResults, table: str = "ranking") -> Iterator[str]:
     """One aggregated table as CSV."""
     frame = result_tables(outcome)[table]
-    return csv_chunks([str(c) for c in frame.columns], frame.itertuples(index=False))
+    return csv_chunks([str(c) for c in frame.columns],
+                      ([_json_value(v) for v in row] for row in frame.itertuples(index=False)))
 
 
 def results_json(outcome: dashboard.RoundResults) -> dict[str, Any]:
