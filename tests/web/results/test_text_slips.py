@@ -59,3 +59,15 @@ def test_one_format_for_a_scale_quantity_on_every_page(client, demo_study):
     page = client.get(f"/studies/{demo_study}/rounds/1").get_data(as_text=True)
     cells = re.findall(r'<td class="num">(-?\d+\.\d+)</td>', page)
     assert cells and all(len(c.split(".")[1]) == 2 for c in cells), sorted(set(cells))[:10]
+
+
+def test_probabilities_are_percentages_in_the_dispersion_table(client, demo_study):
+    """The same likelihood median reads as a percentage on the results and round pages."""
+    page = client.get(f"/studies/{demo_study}/results").get_data(as_text=True)
+    table = page.split("Dispersion of the judgments per option and criterion", 2)[2]
+    table = table.split("</table>", 1)[0]
+    likelihood_rows = [row for row in table.split("<tr>") if "Likelihood" in row]
+    assert likelihood_rows
+    for row in likelihood_rows:
+        median, iqr = re.findall(r'<td class="num">([^<]*)</td>', row)[1:3]
+        assert median.endswith(" %") and iqr.endswith(" %"), row
