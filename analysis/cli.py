@@ -71,6 +71,28 @@ def _read_csv(path: str, what: str) -> pd.DataFrame:
         raise InputError(f"cannot read {what} file {path}: {exc}") from exc
 
 
+def _scorable_seeds(seeds: pd.DataFrame, judgments: pd.DataFrame,
+                    round_: int | None) -> pd.DataFrame:
+    """The rows of a seed-answers download that Cooke's model scores.
+
+    elicit's download holds every round, abstentions (``abstained`` true,
+    quantiles empty) and questions whose realization is not known yet; keep
+    the chosen round (default: the judgments' latest) and the answered,
+    resolved questions. A bare table without those columns passes unchanged.
+    """
+    if "round" in seeds.columns:
+        if round_ is None and "round" in judgments.columns and len(judgments):
+            round_ = int(pd.to_numeric(judgments["round"], errors="coerce").max())
+        if round_ is not None:
+            seeds = seeds[pd.to_numeric(seeds["round"], errors="coerce") == round_]
+    if "abstained" in seeds.columns:
+        seeds = seeds[~seeds["abstained"].astype(str).str.lower().isin(["true", "1"])]
+    known = seeds[["q05", "q50", "q95", "realization"]].notna().all(axis=1)
+    if "round" in seeds.columns or "abstained" in seeds.columns:
+        seeds = seeds[known]
+    return seeds.reset_index(drop=True)
+
+
 def _format_table(result: RankingResult) -> str:
     columns = ["rank", "option", "score", "low", "high", "p_first", f"p_top{result.top_k}",
                "n_experts"]
@@ -103,7 +125,7 @@ def _rank(args: argparse.Namespace) -> int:
         missing = [c for c in SEED_COLUMNS if c not in seeds.columns]
         if missing:
             raise InputError(f"seeds file {args.seeds} lacks column(s) {missing}")
-        expert_weights = cooke_weights(seeds)
+        expert_weights = cooke_weights(_scorable_seeds(seeds, judgments, args.round))
     result = rank_options(judgments, method=args.method, round=args.round,
                           expert_weights=expert_weights, resamples=args.resamples,
                           seed=args.seed)

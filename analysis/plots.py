@@ -82,8 +82,31 @@ def _render(fig: Figure, title: str, description: str, data: pd.DataFrame) -> Ch
                  description=description)
 
 
+LABEL_CHARS = 32  # tick labels longer than this are shortened (the data table has them whole)
+ROW_INCHES = 0.26  # one option row: a 10 pt label with air around it
+LABEL_INCH_PER_CHAR = 0.085  # width of a 10 pt character, with margin
+
+
 def _height(n: int) -> float:
-    return float(min(2.0 + 0.3 * n, 30.0))
+    """Figure height for `n` option rows, plus room for title and axis labels."""
+    return float(2.0 + ROW_INCHES * n)
+
+
+def _short(label: object, limit: int = LABEL_CHARS) -> str:
+    """A tick label: one line, cut to `limit` characters with an ellipsis."""
+    text = " ".join(str(label).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _label_inches(labels: Sequence[str]) -> float:
+    """Room the longest (shortened) label needs beside an axis."""
+    return LABEL_INCH_PER_CHAR * max((len(label) for label in labels), default=0)
+
+
+def _thin_ticks(n: int, most: int = 20) -> np.ndarray:
+    """Rank positions to label on an axis of `n` ranks: all up to `most`, else every k-th."""
+    step = int(np.ceil(n / most))
+    return np.arange(0, n, step)
 
 
 def forest_chart(result: RankingResult, title: str | None = None, *, draw: bool = True) -> Chart:
@@ -115,13 +138,14 @@ def forest_chart(result: RankingResult, title: str | None = None, *, draw: bool 
                                              if has_interval else "."))
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
-    fig, ax = _figure(7.0, _height(len(data)))
+    labels = [_short(f"{r}. {o}") for r, o in zip(data["rank"], data["option"], strict=True)]
+    fig, ax = _figure(5.0 + _label_inches(labels), _height(len(data)))
     y = np.arange(len(data))[::-1]
     ax.errorbar(data["score"], y, xerr=np.abs(err) if has_interval else None, fmt="o",
                 color="#1f4e79", ecolor="#7f9fbf", capsize=3)
-    ax.set_yticks(y, [f"{r}. {o}" for r, o in zip(data["rank"], data["option"], strict=True)])
+    ax.set_yticks(y, labels)
     ax.axvline(0.0, color="#999999", linewidth=0.8)
-    ax.set_xlabel(f"Expected impact (points; whiskers {result.interval:.0%} bootstrap interval)")
+    ax.set_xlabel(f"Expected impact (points; whiskers {result.interval:.0%}\nbootstrap interval)")
     ax.set_ylabel("Option, in rank order")
     ax.set_title(title)
     return _render(fig, title, description, data)
@@ -157,11 +181,15 @@ def acceptability_chart(result: RankingResult, title: str | None = None, *,
                    f"{first['option']} ranks first with probability {first['p_first']:.2f}.")
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
-    fig, ax = _figure(max(5.0, 1.5 + 0.35 * n), _height(n))
+    labels = [_short(o) for o in matrix.index]
+    ranks = _thin_ticks(n)
+    # the columns get at least the width of their (thinned) tick labels
+    columns = max(4.0, 0.12 * len(ranks) * max(len(str(n)), 2) + 0.05 * n)
+    fig, ax = _figure(2.5 + _label_inches(labels) + columns, _height(n))
     image = ax.imshow(matrix.to_numpy(dtype=float), cmap="Blues", vmin=0.0, vmax=1.0,
                       aspect="auto")
-    ax.set_xticks(np.arange(n), [str(c) for c in matrix.columns])
-    ax.set_yticks(np.arange(n), list(matrix.index))
+    ax.set_xticks(ranks, [str(matrix.columns[i]) for i in ranks])
+    ax.set_yticks(np.arange(n), labels)
     ax.set_xlabel("Rank (1 = best)")
     ax.set_ylabel("Option")
     ax.set_title(title)
@@ -193,7 +221,11 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None, *,
                    f"impact, with {risk.interval:.0%} bootstrap intervals as whiskers.")
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
-    fig, ax = _figure(7.0, 5.5)
+    # Many options: points carry their row number in the data table, not their name.
+    names = [_short(o, 24) for o in data["option"]] if len(data) <= 12 \
+        else [str(i) for i in range(1, len(data) + 1)]
+    side = 7.0 if len(data) <= 12 else 7.0 + min(len(data), 100) * 0.04
+    fig, ax = _figure(side, side * 0.8)
     x, y = data["likelihood"].to_numpy(float), data["impact"].to_numpy(float)
     xerr = np.abs(np.vstack([x - data["likelihood_low"], data["likelihood_high"] - x]))
     yerr = np.abs(np.vstack([y - data["impact_low"], data["impact_high"] - y]))
@@ -201,13 +233,15 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None, *,
                 yerr=yerr if np.isfinite(yerr).all() else None, fmt="o", color="#1f4e79",
                 ecolor="#7f9fbf", capsize=3)
     ax.axhline(0.0, color="#999999", linewidth=0.8)
-    ax.set_xlim(0.0, 1.0)
+    ax.set_xlim(-0.05, 1.05)
     ax.set_xlabel(f"Likelihood ({risk.probability_criterion}, {risk.method})")
     ax.set_ylabel("Impact (weighted sum of scale criteria)")
     ax.set_title(title)
-    _place_labels(fig, [ax.annotate(str(label), (xi, yi), textcoords="offset points",
+    _place_labels(fig, [ax.annotate(label, (xi, yi), textcoords="offset points",
                                     xytext=(4, 4), fontsize=8)
-                        for xi, yi, label in zip(x, y, data["option"], strict=True)])
+                        for xi, yi, label in zip(x, y, names, strict=True)])
+    if len(data) > 12:
+        description += " Points are numbered in the order of the data table."
     return _render(fig, title, description, data)
 
 
@@ -218,24 +252,33 @@ LABEL_SPOTS = ((4, 4, "left"), (4, -11, "left"), (-4, 4, "right"), (-4, -11, "ri
 
 
 def _place_labels(fig: Figure, labels: list) -> None:
-    """Move each point label to the first spot that overlaps no label placed before it.
+    """Move each point label to the first spot that overlaps no other text and stays in the plot.
 
-    Greedy, in the order given; a label with no free spot keeps the first one.
+    Greedy, in the order given; a label with no free spot is hidden (the data
+    table, shown beside every chart, still names the point).
     """
     fig.draw_without_rendering()  # lay the figure out so text extents are final
-    placed = []
+    axes = labels[0].axes.get_window_extent() if labels else None
+    placed = [t.get_window_extent() for t in fig.findobj(_is_text)
+              if t not in labels and t.get_visible() and t.get_text()]
     for label in labels:
         for dx, dy, align in LABEL_SPOTS:
             label.set_position((dx, dy))
             label.set_horizontalalignment(align)
             box = label.get_window_extent()
-            if not any(box.overlaps(other) for other in placed):
+            inside = axes.x0 <= box.x0 and box.x1 <= axes.x1 and axes.y0 <= box.y0 \
+                and box.y1 <= axes.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
                 break
         else:
-            label.set_position(LABEL_SPOTS[0][:2])
-            label.set_horizontalalignment(LABEL_SPOTS[0][2])
-            box = label.get_window_extent()
-        placed.append(box)
+            label.set_visible(False)
+
+
+def _is_text(artist: object) -> bool:
+    from matplotlib.text import Text
+
+    return isinstance(artist, Text)
 
 
 def distribution_chart(judgments: Judgments, criterion: str, *, round: int | None = None,
@@ -264,7 +307,8 @@ def distribution_chart(judgments: Judgments, criterion: str, *, round: int | Non
     data = grid.stack().rename("value").reset_index()[["option", "expert", "value"]]
     title = title or f"Experts' judgments on {criterion}, by option"
     options = list(grid.columns)
-    fig, ax = _figure(7.0, _height(len(options)))
+    labels = [_short(o) for o in options]
+    fig, ax = _figure(5.0 + _label_inches(labels), _height(len(options)))
     columns = [grid[o].dropna().to_numpy(float) for o in options]
     positions = np.arange(len(options))[::-1]
     # drawn by hand: Axes.boxplot reads every rcParam and so imports pyplot
@@ -278,7 +322,7 @@ def distribution_chart(judgments: Judgments, criterion: str, *, round: int | Non
     for pos, values in zip(positions, columns, strict=True):
         ax.scatter(values, pos + rng.uniform(-0.15, 0.15, len(values)), s=10,
                    color="#1f4e79", alpha=0.6)
-    ax.set_yticks(positions, [str(o) for o in options])
+    ax.set_yticks(positions, labels)
     ax.set_xlabel(criterion)
     ax.set_ylabel("Option")
     ax.set_title(title)

@@ -54,7 +54,8 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
     from elicit import settings_table
 
     app.config.from_mapping(settings_table.default_settings(app.instance_path))
-    environment = settings_table.environment_settings()
+    environment = settings_table.environment_settings(
+        settings_table.settings_environ(app.instance_path))
     app.config.from_mapping(environment)
     if config == "testing":
         app.config.from_mapping(settings.testing_settings())
@@ -62,6 +63,9 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
         app.config.from_mapping(config)
     elif config is not None:
         raise ValueError(f"config must be a mapping or 'testing', got {config!r}")
+    # Which settings were given (not defaulted): the CLI warns when links use the default address
+    app.extensions["elicit.settings_given"] = frozenset(environment) | frozenset(
+        settings.testing_settings() if config == "testing" else config or ())
     if str(app.config["BASE_URL"]).startswith("https://") \
             and "SESSION_COOKIE_SECURE" not in environment:
         # Served over HTTPS: cookies must never travel in clear text.

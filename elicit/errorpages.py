@@ -32,6 +32,16 @@ TITLES = {
 REFUSAL_TITLES = {400: "Some values were refused", 409: "Conflicts with existing data"}
 
 
+def refusal_title(code: int, fields: list[str], default: str) -> str:
+    """A refusal's title naming the refused fields ("Invalid value for page")."""
+    if code != 400 or not fields:
+        return REFUSAL_TITLES.get(code, default)
+    if len(fields) == 1:
+        return f"Invalid value for {fields[0]}"
+    shown = ", ".join(fields[:3]) + (f" and {len(fields) - 3} more" if len(fields) > 3 else "")
+    return f"Invalid values for {shown}"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -62,7 +72,7 @@ def handle_refusal(error: DomainError):
     fields = {name: message for name, message in error.messages.items() if name}
     if fields:
         body = response.get_json()
-        body["error"].update(title=REFUSAL_TITLES.get(code, body["error"]["title"]),
+        body["error"].update(title=refusal_title(code, list(fields), body["error"]["title"]),
                              fields=fields)
         response = jsonify(body)
     return response, code, headers

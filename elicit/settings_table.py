@@ -92,6 +92,10 @@ def _outbox_in(instance: Path) -> str:
     return str(instance / "outbox")
 
 
+def _settings_file_in(instance: Path) -> str:
+    return str(instance / "settings.env")
+
+
 def _exports_in(instance: Path) -> str:
     return str(instance / "exports")
 
@@ -111,6 +115,13 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 doc="Public address of the site, used in e-mailed links and the API "
                     "description (a trailing `/` is dropped); an `https://` address also makes "
                     "the session and remember-me cookies secure."),
+        Setting("SETTINGS_FILE", "str", FromInstance(_settings_file_in, "<instance>/settings.env"),
+                env="ELICIT_SETTINGS_FILE",
+                doc="A file of `VARIABLE=value` lines (the variables of this table, e.g. "
+                    "`BASE_URL=https://elicit.example.org`; `#` starts a comment) read before "
+                    "the environment, so the server and every `flask` command run from a shell "
+                    "see the same settings; the environment wins; a missing file is ignored. "
+                    "`/etc/elicit.env` of the deployment guide is such a file."),
         Setting("TRUSTED_PROXIES", "int", 0,
                 doc="Reverse proxies in front of gunicorn whose `X-Forwarded-For`/`-Proto` to "
                     "trust (`1` behind one nginx)."),
@@ -341,6 +352,40 @@ def default_settings(instance_path: str) -> dict[str, Any]:
     return {setting.name: setting.default_for(instance_path) for setting in SETTINGS}
 
 
+def read_settings_file(path: str) -> dict[str, str]:
+    """The `VARIABLE=value` lines of a settings file ({} when there is no such file).
+
+    Blank lines and lines starting with `#` are skipped, an `export ` prefix
+    and quotes around the value are dropped (the file may also be sourced by
+    a shell or used as a systemd `EnvironmentFile`).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.removeprefix("export ").partition("=")
+        if not equals or not name.strip():
+            raise RuntimeError(f"{path}, line {number}: expected VARIABLE=value, got {line!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+def settings_environ(instance_path: str, environ: Mapping[str, str] | None = None
+                     ) -> dict[str, str]:
+    """The environment with the settings file's variables underneath (the environment wins)."""
+    environ = os.environ if environ is None else environ
+    path = environ.get("ELICIT_SETTINGS_FILE") or _settings_file_in(Path(instance_path))
+    return {**read_settings_file(path), **environ}
+
+
 def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Settings given in the environment; absent or empty variables are left out.
 
@@ -392,7 +437,8 @@ def reference() -> str:
         "     tests/test_settings_table.py fails when this file and the table differ. -->",
         "",
         "Every setting elicit reads. `create_app()` loads them in this order, each step",
-        "overriding the one before: the **defaults** below, then the **environment**",
+        "overriding the one before: the **defaults** below, then the **settings file**",
+        "(`SETTINGS_FILE`, `VARIABLE=value` lines), then the **environment**",
         "(settings with a variable in the second column), then the mapping passed to",
         "`create_app()` (the pytest configuration, `create_app(\"testing\")`, is such a",
         "mapping). Settings without a variable can only be given in that mapping.",

@@ -71,6 +71,12 @@ def local_percent(fraction: float | None, fmt: str = "%.0f") -> str:
     return f"{local_number(fraction * 100, fmt)}{NBSP}%"
 
 
+def plural(count: int | None, noun: str, nouns: str | None = None) -> str:
+    """'1 option', '3 options' (`nouns` for an irregular plural)."""
+    count = int(count or 0)
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def register(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["markdown"] = render_markdown
@@ -81,4 +87,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["tr"] = localized
     app.jinja_env.filters["tr_html"] = localized_html
     app.jinja_env.filters["tr_labels"] = localized_labels
+    app.jinja_env.filters["plural"] = plural
     app.jinja_env.globals["get_locale"] = get_locale

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from elicit.models import Criterion, Expert, Option, SeedQuestion, Study
-from elicit.services.results import TIDY_COLUMNS
+from elicit.services.results.frames import EXPORT_COLUMNS
+from elicit.services.results.seed_answers import SEED_ANSWER_COLUMNS
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 INT_OR_NULL = {"type": ["integer", "null"]}
@@ -43,7 +44,36 @@ ROUND_DETAIL_SCHEMA = {
         "number": {"type": "integer"}, "status": {"type": "string"},
         "invited": {"type": "integer"}, "drafts": {"type": "integer"},
         "submitted": {"type": "integer"}, "data_version": {"type": "integer"},
-        "opened_at": STRING_OR_NULL, "closed_at": STRING_OR_NULL,
+        "opened_at": STRING_OR_NULL, "closed_at": STRING_OR_NULL, "closes_at": STRING_OR_NULL,
+    },
+}
+ROUND_LAUNCH_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "closes_at": {"type": ["string", "null"], "maxLength": 40,
+                      "description": "Deadline, ISO 8601 (UTC when no offset), in the future."},
+        "retire_consensus": {"type": "boolean", "default": False,
+                             "description": "Retire options that met the consensus rule."},
+        "send_invitations": {"type": "boolean", "default": False,
+                             "description": "Queue the invitation e-mails."},
+    },
+}
+RATIONALE = {
+    "type": "object",
+    "required": ["stance", "expert", "group", "value", "text", "dissent"],
+    "properties": {
+        "stance": {"type": "string", "enum": ["beneficial", "neutral", "harmful", "abstained"]},
+        "expert": {"type": "string"}, "group": {"type": "string"}, "value": NUMBER_OR_NULL,
+        "text": {"type": "string"}, "dissent": {"type": "boolean"},
+    },
+}
+RATIONALES_SCHEMA = {
+    "type": "object",
+    "required": ["option", "round", "criterion", "median", "rationales"],
+    "properties": {
+        "option": OPTION_SCHEMA, "round": INT_OR_NULL, "criterion": {"type": "string"},
+        "median": NUMBER_OR_NULL, "rationales": {"type": "array", "items": RATIONALE},
     },
 }
 RESPONSES_SCHEMA = {
@@ -100,7 +130,7 @@ RESULTS_SCHEMA = {
 }
 JUDGMENT_ROW = {
     "type": "object",
-    "required": TIDY_COLUMNS,
+    "required": EXPORT_COLUMNS,
     "properties": {
         "round": {"type": "integer"}, "expert": {"type": "string"},
         "group": {"type": "string"}, "option": {"type": "string"},
@@ -110,7 +140,29 @@ JUDGMENT_ROW = {
         "best": NUMBER_OR_NULL, "highest": NUMBER_OR_NULL, "confidence": NUMBER_OR_NULL,
         "abstained": {"type": "boolean"}, "rationale": {"type": "string"},
         "submitted_at": STRING_OR_NULL,
+        "expertise": INT_OR_NULL, "panel_expertise": INT_OR_NULL,
+        "withdrawn": {"type": "boolean"},
     },
+}
+SEED_ANSWER_ROW = {
+    "type": "object",
+    "required": SEED_ANSWER_COLUMNS,
+    "properties": {
+        "round": {"type": "integer"}, "expert": {"type": "string"},
+        "group": {"type": "string"}, "question": {"type": "string"},
+        "question_text": {"type": "string"}, "unit": {"type": "string"},
+        "scale": {"type": "string", "enum": ["uni", "log"]},
+        "q05": NUMBER_OR_NULL, "q50": NUMBER_OR_NULL, "q95": NUMBER_OR_NULL,
+        "realization": NUMBER_OR_NULL, "abstained": {"type": "boolean"},
+        "withdrawn": {"type": "boolean"}, "submitted_at": STRING_OR_NULL,
+    },
+}
+SEED_ANSWERS_SCHEMA = {
+    "type": "object",
+    "required": ["study", "columns", "seed_answers"],
+    "properties": {"study": {"type": "integer"},
+                   "columns": {"type": "array", "items": {"type": "string"}},
+                   "seed_answers": {"type": "array", "items": SEED_ANSWER_ROW}},
 }
 JUDGMENTS_PAGE_SCHEMA = {
     "type": "object",

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
+
+from flask import request
+
+from elicit.errors import ValidationFailed
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -54,11 +60,28 @@ class ApiSpec:
                   status: int = 200, request_body: dict[str, Any] | None = None,
                   errors: tuple[int, ...] = (400, 401, 404),
                   accepted: dict[str, Any] | None = None) -> Callable[[Callable], Callable]:
-        """Record an operation; the Flask route is declared separately."""
+        """Record an operation; the Flask route is declared separately.
+
+        An operation with query parameters refuses the undocumented ones (400
+        naming them), so a typo is not silently ignored.
+        """
         def decorator(view: Callable) -> Callable:
             self.operations.append(Operation(path, method, summary, response, parameters or [],
                                              status, request_body, errors, accepted))
-            return view
+            names = {p["name"] for p in parameters or () if p.get("in") == "query"}
+            if not names:
+                return view
+
+            @wraps(view)
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                unknown = [n for n in request.args if n not in names
+                           and not ("w{position}" in names and re.fullmatch(r"w\d+", n))]
+                if unknown:
+                    raise ValidationFailed({n: f"{n or '(empty name)'}: unknown query parameter; "
+                                               f"this endpoint takes {', '.join(sorted(names))}"
+                                            for n in unknown[:5]})
+                return view(*args, **kwargs)
+            return checked
         return decorator
 
     def document(self, server_url: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Conflict 409, ...). The views only give a lookup's 404 its own wording.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
@@ -16,15 +17,16 @@ from jsonschema.exceptions import best_match
 
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
-from elicit.errors import Forbidden, NotFound, ValidationFailed
+from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from elicit.extensions import csrf
-from elicit.models import Job, JobStatus, Role
+from elicit.models import Job, JobStatus, Role, RoundStatus
 from elicit.services import jobs, results, studies
 from elicit.services.accounts import access, api_tokens
 from elicit.services.panel import importer
 from elicit.services.panel import status as panel_status
-from elicit.services.results import background, exports
+from elicit.services.results import background, exports, rationales
 from elicit.services.results import themes as round_themes
+from elicit.services.rounds import lifecycle
 from elicit.services.studies import definition, translations
 from elicit.services.studies.counts import round_counts
 
@@ -107,7 +109,8 @@ def _json_body(schema: dict) -> dict:
     """The request's JSON object, checked against the schema the OpenAPI document shows."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(400, "Send a JSON object with Content-Type: application/json.")
+        raise ValidationFailed({"body": "The body must be a JSON object, sent with "
+                                        "Content-Type: application/json."})
     error = best_match(Draft202012Validator(schema).iter_errors(body))
     if error is not None:
         where = _field_name(error.absolute_path)
@@ -177,13 +180,100 @@ def show_study(study_id: int):
 @token_required
 def list_rounds(study_id: int):
     """Each round's status, invitations, drafts, submissions and data version."""
+    return jsonify([_round_json(c) for c in round_counts(_study(study_id))])
+
+
+def _round_json(counts) -> dict:
+    round_ = counts.round
+    return {"number": round_.number, "status": round_.status, "invited": counts.invited,
+            "drafts": counts.drafts, "submitted": counts.submitted,
+            "data_version": round_.data_version,
+            "opened_at": round_.opened_at.isoformat() if round_.opened_at else None,
+            "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
+            "closes_at": round_.closes_at.isoformat() if round_.closes_at else None}
+
+
+def _counts_of(study, number: int):
+    found = next((c for c in round_counts(study) if c.round.number == number), None)
+    if found is None:
+        abort(404, "No such round.")
+    return found
+
+
+@bp.get("/studies/<int:study_id>/rounds/<int:number>")
+@spec.operation("/studies/{study_id}/rounds/{number}", summary="One round's status and counts",
+                response=schemas.ROUND_DETAIL_SCHEMA)
+@token_required
+def show_round(study_id: int, number: int):
+    """One round's status, deadline, invitations, drafts and submissions."""
+    return jsonify(_round_json(_counts_of(_study(study_id), number)))
+
+
+@bp.post("/studies/<int:study_id>/rounds/launch")
+@spec.operation("/studies/{study_id}/rounds/launch", method="post", status=201,
+                errors=(400, 401, 403, 404, 409, 413),
+                summary="Launch the next round (organizers; the page's rules and audit event)",
+                request_body=schemas.ROUND_LAUNCH_SCHEMA, response=schemas.ROUND_DETAIL_SCHEMA)
+@token_required
+def launch_round(study_id: int):
+    """Open round N+1 like the Launch page: same checks, same audit event (409 when refused)."""
+    study = _study(study_id, access.MANAGE_ROLES)
+    body = _json_body(schemas.ROUND_LAUNCH_SCHEMA)
+    round_ = lifecycle.launch_next_round(
+        study, actor_id=g.api_user.id, closes_at=_deadline(body.get("closes_at")),
+        retire_consensus=bool(body.get("retire_consensus")),
+        send_invitations=bool(body.get("send_invitations")))
+    return jsonify(_round_json(_counts_of(study, round_.number))), 201
+
+
+def _deadline(text: str | None) -> datetime | None:
+    if text in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"closes_at": "closes_at: must be an ISO 8601 date and time, "
+                                             "e.g. 2026-12-01T17:00:00Z"}) from None
+
+
+@bp.post("/studies/<int:study_id>/rounds/<int:number>/close")
+@spec.operation("/studies/{study_id}/rounds/{number}/close", method="post",
+                errors=(401, 403, 404, 409),
+                summary="Close the open round (organizers; the page's rules and audit event)",
+                response=schemas.ROUND_DETAIL_SCHEMA)
+@token_required
+def close_round(study_id: int, number: int):
+    """Close round `number` if it is the open one, like the Close button (409 otherwise)."""
+    study = _study(study_id, access.MANAGE_ROLES)
+    counts = _counts_of(study, number)
+    if counts.round.status != RoundStatus.OPEN:
+        raise Conflict(f"Round {number} is not open (it is {counts.round.status}).")
+    lifecycle.close_round(study, actor_id=g.api_user.id)
+    return jsonify(_round_json(_counts_of(study, number)))
+
+
+@bp.get("/studies/<int:study_id>/options/<int:option_id>/rationales")
+@spec.operation("/studies/{study_id}/options/{option_id}/rationales",
+                summary="An option's rationales by stance (pseudonyms, as on its page)",
+                response=schemas.RATIONALES_SCHEMA, parameters=RESULT_PARAMETERS)
+@token_required
+def list_rationales(study_id: int, option_id: int):
+    """The option's anonymised rationales, grouped by stance as the option page shows them."""
     study = _study(study_id)
-    return jsonify([{
-        "number": c.round.number, "status": c.round.status, "invited": c.invited,
-        "drafts": c.drafts, "submitted": c.submitted, "data_version": c.round.data_version,
-        "opened_at": c.round.opened_at.isoformat() if c.round.opened_at else None,
-        "closed_at": c.round.closed_at.isoformat() if c.round.closed_at else None,
-    } for c in round_counts(study)])
+    option = next((o for o in study.options if o.id == option_id), None)
+    if option is None:
+        abort(404, "No such option in this study.")
+    try:
+        params = results.parse_params(study, request.args)
+    except NotFound:
+        abort(404, "No such round.")
+    detail = rationales.option_detail(study, params, option)
+    return jsonify({"option": _option_json(option), "round": params.round or None,
+                    "criterion": detail.criterion, "median": detail.median,
+                    "rationales": [{"stance": stance, "expert": r.expert, "group": r.group,
+                                    "value": r.value, "text": r.text, "dissent": r.dissent}
+                                   for stance, items in detail.groups.items()
+                                   for r in items]})
 
 
 @bp.get("/studies/<int:study_id>/options")
@@ -282,14 +372,14 @@ def show_themes(study_id: int):
 def list_judgments(study_id: int):
     """One page of the tidy judgments, in round, expert, option, criterion order."""
     study = _study(study_id)
-    number = request.args.get("round")
-    if number is not None:
-        _round(study, number)
+    number = request.args.get("round") or None
+    chosen = _round(study, number).number if number is not None else None
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 1000, type=int)
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
-    chosen = int(number) if number is not None else None
+    if page < 1:
+        raise ValidationFailed({"page": "page: must be 1 or more."})
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed({"per_page": f"per_page: must lie between 1 and {MAX_PER_PAGE}."})
     total, rows = exports.judgments_page(study, chosen, page, per_page)
     following = None
     if page * per_page < total:
@@ -297,6 +387,21 @@ def list_judgments(study_id: int):
         following = url_for("api.list_judgments", study_id=study_id, _external=True, **args)
     return jsonify({"page": page, "per_page": per_page, "total": total, "next": following,
                     "judgments": rows})
+
+
+@bp.get("/studies/<int:study_id>/seed-answers")
+@spec.operation(
+    "/studies/{study_id}/seed-answers",
+    summary="Calibration (seed) answers (pseudonymised), abstentions and withdrawals marked",
+    response=schemas.SEED_ANSWERS_SCHEMA,
+    parameters=[{**ROUND_QUERY, "description": "Only this round; default all rounds."}])
+@token_required
+def list_seed_answers(study_id: int):
+    """The study's calibration answers, in round, expert, question order."""
+    study = _study(study_id)
+    number = request.args.get("round") or None
+    chosen = _round(study, number).number if number is not None else None
+    return jsonify(exports.seeds_json(study, chosen))
 
 
 @bp.post("/studies/<int:study_id>/panel")

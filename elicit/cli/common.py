@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from elicit.errors import DomainError
@@ -53,3 +54,18 @@ def refusals_as_click_errors(command: Callable | None = None, *,
         return wrapped
 
     return decorator if command is None else decorator(command)
+
+
+def public_base_url() -> str:
+    """The site's public address (BASE_URL) for printed links.
+
+    When BASE_URL was given nowhere (settings file, environment, overrides)
+    the links use the default address; say so on stderr, with the way out.
+    """
+    app = current_app
+    base = str(app.config["BASE_URL"]).rstrip("/")
+    if "BASE_URL" not in app.extensions.get("elicit.settings_given", frozenset()):
+        click.echo(f"note: BASE_URL is not set, so these links use the default {base}; set it "
+                   f"in the environment or in {app.config['SETTINGS_FILE']} "
+                   "(BASE_URL=https://your.site).", err=True)
+    return base

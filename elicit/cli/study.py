@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from elicit.cli.common import find_study, refusals_as_click_errors
+from elicit.cli.common import find_study, public_base_url, refusals_as_click_errors
 from elicit.demo import loader
 from elicit.models import Study
 from elicit.services.common import clock
@@ -47,7 +46,7 @@ def demo_command(as_json: bool, if_empty: bool) -> None:
                         for e in experts],
         }, indent=2, ensure_ascii=False))
         return
-    base = current_app.config["BASE_URL"]
+    base = public_base_url()
     click.echo(("Loaded" if info.created else "Already loaded") + f": {info.study.title}")
     click.echo(f"\nOrganizer login  {base}/login")
     click.echo(f"  e-mail:   {info.organizer_email}\n  password: {info.organizer_password}")
@@ -66,6 +65,8 @@ def links_command(study: str, as_json: bool) -> None:
     """Print each expert's personal link for the study's current round."""
     found = find_study(study)
     payload = _links_payload(found)
+    if payload:
+        public_base_url()  # the note, if BASE_URL is not set
     if as_json:
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return

@@ -13,7 +13,7 @@ from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import abort_with_progress, export_job_page, results_or_job_page, this_url
 from elicit.services import results
 from elicit.services.accounts import access
-from elicit.services.results import background, exports, report
+from elicit.services.results import background, exports, report, stats_files
 from elicit.services.results import charts as result_charts
 from elicit.services.results import themes as round_themes
 
@@ -23,6 +23,8 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
 FORMATS = {"csv": CSV, "xlsx": XLSX, "json": JSON}
+# The judgments also come as files statistics packages open (wide or long layout)
+STATS_FORMATS = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
 def _attachment(body, mimetype: str, filename: str) -> Response:
@@ -34,10 +36,10 @@ def _attachment(body, mimetype: str, filename: str) -> Response:
     return response
 
 
-def _format() -> str:
+def _format(formats: dict[str, str] = FORMATS) -> str:
     fmt = request.args.get("format", "csv")
-    if fmt not in FORMATS:
-        abort(400, f"format must be one of {', '.join(FORMATS)}.")
+    if fmt not in formats:
+        abort(400, f"format must be one of {', '.join(formats)}.")
     return fmt
 
 
@@ -61,10 +63,17 @@ def _outcome(params: results.ResultParams) -> results.RoundResults:
 @study_role()
 def download_judgments(study_id: int):
     """Download the raw judgments (pseudonymised), all rounds or `?round=N`."""
-    fmt = _format()
+    fmt = _format(FORMATS | STATS_FORMATS)
     number = request.args.get("round", type=int)
     if number is not None and not any(r.number == number for r in g.study.rounds):
         abort(404, "No such round.")
+    if fmt in STATS_FORMATS:
+        layout = request.args.get("layout", "wide")
+        if layout not in stats_files.LAYOUTS:
+            abort(400, f"layout must be one of {', '.join(stats_files.LAYOUTS)}.")
+        name = f"study{study_id}-judgments-{layout}{f'-round{number}' if number else ''}.{fmt}"
+        return _attachment(stats_files.judgments_file(g.study, fmt, layout, number),
+                           STATS_FORMATS[fmt], name)
     if fmt == "xlsx" and background.export_needs_job(g.study, number):
         return export_job_page(g.study, number)  # a big workbook is built by a job
     suffix = f"-round{number}" if number else ""
@@ -94,6 +103,24 @@ def download_themes(study_id: int):
         return _attachment(json.dumps(round_themes.to_dict(found)), JSON, name + ".json")
     body = round_themes.table_xlsx(found) if fmt == "xlsx" else round_themes.table_csv(found)
     return _attachment(body, FORMATS[fmt], f"{name}.{fmt}")
+
+
+@bp.get("/seed-answers")
+@study_role()
+def download_seed_answers(study_id: int):
+    """Download the calibration (seed) answers (pseudonymised), all rounds or `?round=N`."""
+    fmt = _format()
+    number = request.args.get("round", type=int)
+    if number is not None and not any(r.number == number for r in g.study.rounds):
+        abort(404, "No such round.")
+    suffix = f"-round{number}" if number else ""
+    name = f"study{study_id}-seed-answers{suffix}.{fmt}"
+    if fmt == "json":
+        from flask import json
+
+        return _attachment(json.dumps(exports.seeds_json(g.study, number)), JSON, name)
+    body = {"csv": exports.seeds_csv, "xlsx": exports.seeds_xlsx}[fmt](g.study, number)
+    return _attachment(body, FORMATS[fmt], name)
 
 
 @bp.get("/identities.csv")

@@ -30,7 +30,7 @@ def _frame_from_query(round_) -> pd.DataFrame:
     """The tidy frame as built row by row from `judgments_query` (the reference)."""
     rows = db.session.execute(results.judgments_query([round_.id])).all()
     names = experts.pseudonyms(round_.study_id)
-    frame = pd.DataFrame([(r[0], names[r[1]], *r[2:]) for r in rows],
+    frame = pd.DataFrame([(r[0], names[r[1]], *r[2:15]) for r in rows],
                          columns=results.TIDY_COLUMNS)
     frame["rationale"] = frame["rationale"].fillna("")
     frame["abstained"] = frame["abstained"].astype(bool)

@@ -28,7 +28,7 @@ def test_summary_reads_the_numbers():
     assert "a robust lead" in text and "does not overlap that of B" in text
     assert "consensus on 2 of 3 options and disagrees on B" in text
     assert "strong (Kendall's W = 0.80)" in text
-    assert "2 option(s) changed rank" in text
+    assert "2 options changed rank" in text
 
 
 def test_summary_names_rivals_when_the_lead_is_uncertain():

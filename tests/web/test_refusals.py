@@ -165,7 +165,7 @@ def test_a_button_action_on_a_missing_object_is_a_404(probe):
 
 
 @pytest.mark.parametrize(("kind", "status", "title", "detail"), [
-    ("validation", 400, "Some values were refused", "Give a title. Not a number."),
+    ("validation", 400, "Invalid values for title, w2", "Give a title. Not a number."),
     ("conflict", 409, "Conflict", "Already there."),
     ("not-found", 404, "Page not found", "study"),
     ("forbidden", 403, "You do not have access to this page", "role analyst may not do this"),

@@ -24,34 +24,14 @@ from elicit.extensions import db
 from elicit.models import Expert, Round, Study
 from elicit.services.common import progress
 from elicit.services.panel.experts import pseudonyms
-from elicit.services.results import dashboard, frames
+from elicit.services.results import dashboard, frames, seed_answers
+from elicit.services.results.seed_answers import RAW_DICTIONARY
 
 pd = lazy_loader.load("pandas")
 openpyxl = lazy_loader.load("openpyxl")
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
-RAW_DICTIONARY = {
-    "round": "Round number (1 = first Delphi round).",
-    "expert": "Expert pseudonym (E001…), stable within the study; identities are in the "
-              "organizer-only identities file.",
-    "group": "The expert's stakeholder group ('' when none).",
-    "option": "The policy option judged.",
-    "criterion": "The criterion the option was judged on.",
-    "kind": "'probability' (fraction 0–1) or 'scale' (integer scale point).",
-    "weight": "The criterion's weight in the expected-impact score.",
-    "value": "The answer: a probability (0–1) or a scale point; for IDEA four-step "
-             "probabilities empty (see best).",
-    "lowest": "IDEA four-step: lowest plausible probability (0–1).",
-    "best": "IDEA four-step: best guess (0–1).",
-    "highest": "IDEA four-step: highest plausible probability (0–1).",
-    "confidence": "IDEA four-step: confidence (0.5–1) that the truth lies between lowest "
-                  "and highest.",
-    "abstained": "true when the expert chose not to answer ('I don't know').",
-    "rationale": "The expert's free-text rationale for the option (repeated on each "
-                 "criterion row).",
-    "submitted_at": "When the response was submitted (UTC, ISO 8601).",
-}
 RESULTS_DICTIONARY = {
     "ranking": {
         "option": "Policy option.", "rank": "Point rank (1 = highest expected impact).",
@@ -128,17 +108,19 @@ def raw_rows(study: Study, round_number: int | None = None) -> Iterator[tuple]:
     """
     round_ids = [r.id for r in _rounds(study, round_number)]
     names = pseudonyms(study.id)
-    return _stream(round_ids, names)
+    return _stream(round_ids, names, frames.withdrawn_experts(round_ids) if round_ids else set())
 
 
-def _stream(round_ids: list[int], names: dict[int, str]) -> Iterator[tuple]:
+def _stream(round_ids: list[int], names: dict[int, str],
+            withdrawn: set[tuple[int, int]]) -> Iterator[tuple]:
     if not round_ids:
         return
     # Core execution (no ORM row processing) with a server-side cursor where supported
     connection = db.session.connection().execution_options(yield_per=CHUNK_ROWS)
     for part in connection.execute(frames.judgments_query(round_ids)).partitions():
         for row in part:
-            yield (row[0], names[row[1]], *row[2:13], row[13] or "", row[14])
+            yield (row[0], names[row[1]], *row[2:13], row[13] or "", row[14], row[15],
+                   row[16], (row[0], row[1]) in withdrawn)
 
 
 def _raw_csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
@@ -149,7 +131,8 @@ def _raw_csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
     for r in rows:
         # None is written as an empty cell and floats as repr() by the csv module itself
         yield (r[0], r[1], text(r[2] or ""), text(r[3]), text(r[4]), r[5], r[6], r[7], r[8],
-               r[9], r[10], r[11], flag[bool(r[12])], neutralise(r[13]), when(r[14]))
+               r[9], r[10], r[11], flag[bool(r[12])], neutralise(r[13]), when(r[14]),
+               r[15], r[16], flag[r[17]])
 
 
 def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Any]], *,
@@ -169,23 +152,41 @@ def csv_chunks(header: Iterable[str], rows: Iterable[Iterable[Any]], *,
 
 def raw_csv(study: Study, round_number: int | None = None) -> Iterator[str]:
     """The raw judgments as CSV text chunks (what `python -m analysis rank` reads)."""
-    return csv_chunks(frames.TIDY_COLUMNS, _raw_csv_rows(raw_rows(study, round_number)),
+    return csv_chunks(frames.EXPORT_COLUMNS, _raw_csv_rows(raw_rows(study, round_number)),
                       prepared=True)
 
 
 def raw_json(study: Study, round_number: int | None = None) -> Iterator[str]:
-    """The raw judgments as a JSON document, streamed: {study, columns, judgments: [...]}."""
-    return _json_chunks(study.id, raw_rows(study, round_number))
+    """The raw judgments and seed answers as one JSON document, streamed.
+
+    {study, columns, judgments: [...], seed_answer_columns, seed_answers: [...]}
+    """
+    # read everything from `study` now (small: the seed answers): the body streams later
+    seeds = seed_answers.seed_answer_records(study, round_number)
+    return _json_chunks(study.id, raw_rows(study, round_number), seeds)
 
 
-def _json_chunks(study_id: int, rows: Iterator[tuple]) -> Iterator[str]:
-    yield json.dumps({"study": study_id, "columns": frames.TIDY_COLUMNS})[:-1]
+def _json_chunks(study_id: int, rows: Iterator[tuple], seeds: list[dict]) -> Iterator[str]:
+    yield json.dumps({"study": study_id, "columns": frames.EXPORT_COLUMNS})[:-1]
     yield ', "judgments": ['
     for n, row in enumerate(rows):
-        record = dict(zip(frames.TIDY_COLUMNS, row, strict=True))
+        record = dict(zip(frames.EXPORT_COLUMNS, row, strict=True))
         record["submitted_at"] = _cell(record["submitted_at"]) or None
         yield ("," if n else "") + json.dumps(record, allow_nan=False)
-    yield "]}"
+    yield '], "seed_answer_columns": ' + json.dumps(seed_answers.SEED_ANSWER_COLUMNS)
+    yield ', "seed_answers": ' + json.dumps(seeds, allow_nan=False) + "}"
+
+
+def seeds_csv(study: Study, round_number: int | None = None) -> Iterator[str]:
+    """The seed answers as CSV (what `python -m analysis rank --seeds` reads)."""
+    return csv_chunks(seed_answers.SEED_ANSWER_COLUMNS,
+                      seed_answers.seed_answer_rows(study, round_number))
+
+
+def seeds_json(study: Study, round_number: int | None = None) -> dict[str, Any]:
+    """The seed answers as a JSON-ready document."""
+    return {"study": study.id, "columns": seed_answers.SEED_ANSWER_COLUMNS,
+            "seed_answers": seed_answers.seed_answer_records(study, round_number)}
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -217,8 +218,23 @@ def raw_xlsx(study: Study, round_number: int | None = None) -> Iterator[bytes]:
     if progress.listening():  # a background export: count the rows for its progress bar
         total = sum(frames.judgment_count(r) for r in _rounds(study, round_number))
         rows = progress.counted(rows, total, progress.N_("Writing the workbook"))
-    _write_sheet(book, "judgments", frames.TIDY_COLUMNS, rows)
+    _write_sheet(book, "judgments", frames.EXPORT_COLUMNS, rows)
+    _seed_sheet(book, study, round_number)
     _write_sheet(book, "data dictionary", ["column", "meaning"], RAW_DICTIONARY.items())
+    return _workbook_file(book)
+
+
+def _seed_sheet(book: openpyxl.Workbook, study: Study, round_number: int | None) -> None:
+    _write_sheet(book, "seed answers", seed_answers.SEED_ANSWER_COLUMNS,
+                 seed_answers.seed_answer_rows(study, round_number))
+    _write_sheet(book, "seed dictionary", ["column", "meaning"],
+                 seed_answers.SEED_ANSWER_DICTIONARY.items())
+
+
+def seeds_xlsx(study: Study, round_number: int | None = None) -> Iterator[bytes]:
+    """The seed answers as an XLSX workbook with their data dictionary."""
+    book = openpyxl.Workbook(write_only=True)
+    _seed_sheet(book, study, round_number)
     return _workbook_file(book)
 
 
@@ -256,17 +272,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _json_value(v: Any) -> Any:
+    """A table cell as written: numpy scalars unwrapped, NaN as null, floats cut to 12
+    significant digits (1.4649999999999999 is written 1.465, as computed: 0.9 + 0.565)."""
     if hasattr(v, "item"):
         v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
+    if isinstance(v, float):
+        return float(f"{v:.12g}") if math.isfinite(v) else None
     return v
 
 
 def results_csv(outcome: dashboard.RoundResults, table: str = "ranking") -> Iterator[str]:
     """One aggregated table as CSV."""
     frame = result_tables(outcome)[table]
-    return csv_chunks([str(c) for c in frame.columns], frame.itertuples(index=False))
+    return csv_chunks([str(c) for c in frame.columns],
+                      ([_json_value(v) for v in row] for row in frame.itertuples(index=False)))
 
 
 def results_json(outcome: dashboard.RoundResults) -> dict[str, Any]:
@@ -303,10 +322,12 @@ def judgments_page(study: Study, round_number: int | None, page: int,
     query = frames.judgments_query(r.id for r in rounds)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     names = pseudonyms(study.id)
+    withdrawn = frames.withdrawn_experts(r.id for r in rounds)
     rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
     records = []
     for row in rows:
-        record = dict(zip(frames.TIDY_COLUMNS, (row[0], names[row[1]], *row[2:]), strict=True))
+        record = dict(zip(frames.EXPORT_COLUMNS, (row[0], names[row[1]], *row[2:],
+                                                  (row[0], row[1]) in withdrawn), strict=True))
         record["group"] = record["group"] or ""
         record["rationale"] = record["rationale"] or ""
         record["submitted_at"] = record["submitted_at"].isoformat() \

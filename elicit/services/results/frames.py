@@ -11,6 +11,7 @@ from elicit.extensions import db
 from elicit.models import (
     Criterion,
     Expert,
+    Invitation,
     Judgment,
     Option,
     OptionComment,
@@ -28,6 +29,9 @@ TIDY_COLUMNS = [
     "round", "expert", "group", "option", "criterion", "kind", "weight", "value",
     "lowest", "best", "highest", "confidence", "abstained", "rationale", "submitted_at",
 ]
+# The downloads add these after the tidy columns (added in 0.x, never renamed):
+# self-rated expertise on the option, the panel's expertise, and the withdrawal mark.
+EXPORT_COLUMNS = [*TIDY_COLUMNS, "expertise", "panel_expertise", "withdrawn"]
 
 
 def judgments_query(round_ids: Iterable[int]):
@@ -37,7 +41,7 @@ def judgments_query(round_ids: Iterable[int]):
             Round.number, Response.expert_id, Expert.group, Option.title, Criterion.name,
             Criterion.kind, Criterion.weight, Judgment.value, Judgment.lowest, Judgment.best,
             Judgment.highest, Judgment.confidence, Judgment.abstained, OptionComment.rationale,
-            Response.submitted_at,
+            Response.submitted_at, OptionComment.expertise, Expert.expertise,
         )
         .join(Response, Response.id == Judgment.response_id)
         .join(Round, Round.id == Response.round_id)
@@ -148,6 +152,15 @@ def _rationales(submitted: tuple, response_ids: np.ndarray, option_ids: np.ndarr
     found = at >= 0
     texts[found] = np.array([c[2] or "" for c in comments], dtype=object)[at[found]]
     return texts
+
+
+def withdrawn_experts(round_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(round number, expert id) of experts withdrawn from a round: their link was revoked."""
+    return set(db.session.execute(
+        select(Round.number, Invitation.expert_id)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(Invitation.round_id.in_(list(round_ids)), Invitation.revoked_at.is_not(None))
+    ).tuples())
 
 
 def submitted_count(round_: Round) -> int:

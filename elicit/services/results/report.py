@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import platform
 import shlex
 import zipfile
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from elicit.extensions import db
 from elicit.models import Expert, Invitation, Response, ResponseStatus, Round, Study
 from elicit.services.panel.experts import pseudonyms
-from elicit.services.results import calibration, dashboard, exports, frames
+from elicit.services.results import analysis_wheel, dashboard, exports, frames
 from elicit.services.results.params import ResultParams, find_round
 from elicit.services.studies import consensus, definition, translations
 
@@ -147,18 +148,31 @@ def bundle(study: Study, params: ResultParams,
         archive.writestr("study.json", json.dumps(definition.export_definition(study),
                                                   indent=2, ensure_ascii=False))
         if params.method == "cooke":
-            round_ = find_round(study, params.round)
-            archive.writestr("seeds.csv", calibration.seed_frame(round_).to_csv(index=False))
+            archive.writestr("seeds.csv", "".join(exports.seeds_csv(study, params.round)))
         if outcome is not None:
+            # exactly what the command prints (print() ends with a newline): compare with cmp
             archive.writestr("expected.json", json.dumps(outcome.ranking.to_dict(), indent=2,
-                                                         allow_nan=False))
-        archive.writestr("README.txt", _readme(study, params, command))
+                                                         allow_nan=False) + "\n")
+        wheel, data = analysis_wheel.build_wheel()
+        archive.writestr(wheel, data)
+        archive.writestr("requirements.txt", "\n".join(
+            [f"./{wheel}", *analysis_wheel.requirements(), ""]))
+        archive.writestr("README.txt", _readme(study, params, command, wheel))
         archive.writestr("reproduce.sh", f"#!/bin/sh\nset -e\n{command}\n")
     return buffer.getvalue()
 
 
-def _readme(study: Study, params: ResultParams, command: str) -> str:
+REPRODUCE_STEPS = (
+    "python3 -m venv .venv",
+    ".venv/bin/python -m pip install -r requirements.txt",
+    'PATH="$PWD/.venv/bin:$PATH" sh reproduce.sh > result.json',
+    "cmp result.json expected.json && echo 'result.json is identical to expected.json'",
+)
+
+
+def _readme(study: Study, params: ResultParams, command: str, wheel: str) -> str:
     groups = ", ".join(params.groups) or "all"
+    versions = ", ".join(analysis_wheel.requirements())
     return (
         f"Reproducibility bundle for “{study.title}”, round {params.round}.\n\n"
         f"judgments.csv  submitted judgments, experts under pseudonyms (groups: {groups};\n"
@@ -167,12 +181,24 @@ def _readme(study: Study, params: ResultParams, command: str) -> str:
         "               (options, criteria, calibration questions, consensus rule; what\n"
         "               `flask study import` reads). Older bundles held the same keys\n"
         "               without \"format\" and \"version\"; both shapes import.\n"
-        + ("seeds.csv      calibration answers for Cooke's weights\n"
+        + ("seeds.csv      calibration answers for Cooke's weights (the seed-answers\n"
+           "               download of this round; the command keeps answered questions\n"
+           "               with a known true value)\n"
            if params.method == "cooke" else "")
-        + "expected.json  the ranking the web application computed\n\n"
-        "Regenerate the ranking (needs the elicit `analysis` package):\n\n"
+        + "expected.json  the ranking the web application computed\n"
+        f"{wheel}\n"
+        "               the `analysis` library exactly as the server ran it\n"
+        f"requirements.txt  that wheel and the libraries it ran with ({versions})\n"
+        "reproduce.sh   the command below\n\n"
+        "Regenerate the ranking, in this folder, with Python 3.11 or later (the\n"
+        f"server ran Python {platform.python_version()}) and access to the Python\n"
+        "package index (or a local one: pip's PIP_FIND_LINKS and PIP_NO_INDEX):\n\n"
+        + "".join(f"    {step}\n" for step in REPRODUCE_STEPS)
+        + "\nreproduce.sh runs\n\n"
         f"    {command}\n\n"
-        "The output should equal expected.json (same seed, same resamples).\n"
+        "The output equals expected.json byte for byte (same code, same libraries, same\n"
+        "seed and resamples). Under another Python version only the \"python\" line of\n"
+        "the provenance's versions differs.\n"
     )
 
 

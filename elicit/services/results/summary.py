@@ -16,6 +16,11 @@ CONSENSUS = "consensus"
 DISSENT = "no consensus"
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 option', '2 options'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def option_status(study: Study, round_: Round, frames: dict[int, pd.DataFrame],
                   numbers: pd.DataFrame | None = None) -> dict[str, str]:
     """Per option title: 'consensus', 'no consensus' or 'unknown' in this round.
@@ -92,7 +97,8 @@ def summarize(table: pd.DataFrame, ranking: Any, kendall_w: float | None,
                      f"disagrees on {_names(dissent[:5])}"
                      f"{' and others' if len(dissent) > 5 else ''}.")
     elif agreed:
-        parts.append(f"The panel reaches consensus on all {agreed} options.")
+        parts.append("The panel reaches consensus on the only option." if agreed == 1 else
+                     f"The panel reaches consensus on all {agreed} options.")
     if kendall_w is not None:
         parts.append(f"Agreement on the order of the options is {_strength(kendall_w)} "
                      f"(Kendall's W = {kendall_w:.2f}).")
@@ -104,7 +110,8 @@ def summarize(table: pd.DataFrame, ranking: Any, kendall_w: float | None,
         else:
             biggest = moved.loc[moved["change"].abs().idxmax()]
             direction = "up" if biggest["change"] > 0 else "down"
-            parts.append(f"Since the previous round {len(moved)} option(s) changed rank; "
-                         f"{biggest['option']} moved {direction} "
-                         f"{abs(int(biggest['change']))} place(s).")
+            places = abs(int(biggest["change"]))
+            parts.append(f"Since the previous round {_count(len(moved), 'option')} changed "
+                         f"rank; {biggest['option']} moved {direction} "
+                         f"{_count(places, 'place')}.")
     return " ".join(parts)

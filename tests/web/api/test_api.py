@@ -68,6 +68,7 @@ def test_read_endpoints_match_the_schema(client, token):
         ("/studies/{study_id}/responses", f"/api/v1/studies/{study}/responses?round=1"),
         ("/studies/{study_id}/results", f"/api/v1/studies/{study}/results?method=median"),
         ("/studies/{study_id}/judgments", f"/api/v1/studies/{study}/judgments?per_page=5"),
+        ("/studies/{study_id}/seed-answers", f"/api/v1/studies/{study}/seed-answers?round=1"),
     ]:
         response = _get(client, path, token["analyst"])
         assert response.status_code == 200, path
@@ -79,7 +80,7 @@ def test_rounds_options_and_response_status(client, token):
     rounds = _get(client, f"/api/v1/studies/{study}/rounds", token["analyst"]).get_json()
     assert rounds[0] | {"opened_at": None} == {
         "number": 1, "status": "open", "invited": 3, "drafts": 0, "submitted": 2,
-        "data_version": 2, "opened_at": None, "closed_at": None}
+        "data_version": 2, "opened_at": None, "closed_at": None, "closes_at": None}
     options = _get(client, f"/api/v1/studies/{study}/options", token["analyst"]).get_json()
     assert [o["title"] for o in options] == ["Option 1", "Option 2", "Option 3"]
     status = _get(client, f"/api/v1/studies/{study}/responses", token["analyst"]).get_json()
@@ -185,7 +186,9 @@ def test_the_api_refuses_what_the_pages_refuse(client, token, app, change, named
     refused = _post(client, "/api/v1/studies", definition, token["analyst"])
     assert refused.status_code == 400, refused.get_json()
     error = refused.get_json()["error"]
-    assert named in error["detail"] and error["title"] == "Some values were refused"
+    assert named in error["detail"]
+    assert error["title"].startswith("Invalid value") and any(
+        field in error["title"] for field in error["fields"])
     assert error["fields"] and all(isinstance(v, str) for v in error["fields"].values())
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Study)) == 1
@@ -287,7 +290,7 @@ def test_a_service_refusal_is_answered_as_json_with_its_status(client, token):
                       {"title": "x", "options": [{"title": "a"}, {"title": "a"}]}, token["secret"])
     assert duplicate.status_code == 400
     assert duplicate.get_json() == {"error": {
-        "status": 400, "title": "Some values were refused",
+        "status": 400, "title": "Invalid value for options[2].title",
         "detail": "options[2]: An option called “a” already exists.",
         "fields": {"options[2].title": "options[2]: An option called “a” already exists."}}}
     on_panel = _post(client, f"/api/v1/studies/{token['study']}/panel",
@@ -302,3 +305,93 @@ def test_a_service_refusal_is_answered_as_json_with_its_status(client, token):
                    token["secret"])
     assert schema.get_json()["error"]["fields"] == {
         "briefing": "briefing: is longer than 50000 characters"}
+
+
+def test_seed_answers_and_expertise_through_the_api(client, app, demo_study):
+    with app.app_context():
+        owner = db.session.get(Study, demo_study).memberships[0].user
+        _, secret = api_tokens.issue_token(owner, "tests")
+    body = _get(client, f"/api/v1/studies/{demo_study}/seed-answers", secret).get_json()
+    assert len(body["seed_answers"]) == 18 and body["seed_answers"][0]["question"] == "Q1"
+    _validate(client, "/studies/{study_id}/seed-answers", body)
+    page = _get(client, f"/api/v1/studies/{demo_study}/judgments?per_page=3", secret).get_json()
+    assert {"expertise", "panel_expertise", "withdrawn"} <= set(page["judgments"][0])
+    _validate(client, "/studies/{study_id}/judgments", page)
+    assert _get(client, f"/api/v1/studies/{demo_study}/seed-answers?round=7",
+                secret).status_code == 404
+
+
+def _audit_actions(app, study_id):
+    from elicit.models import AuditEvent
+
+    with app.app_context():
+        return list(db.session.scalars(db.select(AuditEvent.action).where(
+            AuditEvent.study_id == study_id, AuditEvent.action.like("round.%"))
+            .order_by(AuditEvent.id)))
+
+
+def test_organizers_close_and_launch_rounds_through_the_api(client, token, app):
+    study = token["study"]
+    base = f"/api/v1/studies/{study}/rounds"
+    assert _post(client, f"{base}/1/close", {}, token["analyst"]).status_code == 403
+    assert _post(client, f"{base}/launch", {}, token["analyst"]).status_code == 403
+    refused = _post(client, f"{base}/launch", {}, token["secret"])  # round 1 is still open
+    assert refused.status_code == 409 and "already open" in refused.get_json()["error"]["detail"]
+    closed = _post(client, f"{base}/1/close", {}, token["secret"])
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    _validate(client, "/studies/{study_id}/rounds/{number}/close", closed.get_json(),
+              method="post")
+    again = _post(client, f"{base}/1/close", {}, token["secret"])
+    assert again.status_code == 409 and "not open" in again.get_json()["error"]["detail"]
+    bad = _post(client, f"{base}/launch", {"closes_at": "next tuesday"}, token["secret"])
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["title"] == "Invalid value for closes_at"
+    past = _post(client, f"{base}/launch", {"closes_at": "2001-01-01T00:00:00Z"},
+                 token["secret"])
+    assert past.get_json()["error"]["fields"] == {
+        "closes_at": "The deadline must lie in the future."}
+    launched = _post(client, f"{base}/launch", {"closes_at": "2099-06-01T12:00:00+00:00"},
+                     token["secret"])
+    assert launched.status_code == 201, launched.get_json()
+    body = launched.get_json()
+    assert body["number"] == 2 and body["status"] == "open" and body["invited"] == 3
+    assert body["closes_at"].startswith("2099-06-01T12:00")
+    _validate(client, "/studies/{study_id}/rounds/launch", body, status="201", method="post")
+    shown = _get(client, f"{base}/2", token["analyst"])
+    assert shown.status_code == 200 and shown.get_json() == body
+    assert _get(client, f"{base}/9", token["analyst"]).status_code == 404
+    assert _audit_actions(app, study) == ["round.launch", "round.close", "round.launch"]
+
+
+def test_rationales_per_option_are_anonymous_as_on_the_page(client, token, app):
+    study = token["study"]
+    with app.app_context():
+        option = db.session.get(Study, study).options[0]
+        option_id, title = option.id, option.title
+    response = _get(client, f"/api/v1/studies/{study}/options/{option_id}/rationales",
+                     token["analyst"])
+    assert response.status_code == 200
+    body = response.get_json()
+    _validate(client, "/studies/{study_id}/options/{option_id}/rationales", body)
+    assert body["option"]["title"] == title
+    texts = [r for r in body["rationales"] if r["text"]]
+    assert [r["text"] for r in texts] == ["Good"] and texts[0]["expert"] == "E001"
+    assert "@example.org" not in response.get_data(as_text=True)
+    page = client.get(f"/studies/{study}/results/options/{option_id}")
+    assert page.status_code in (200, 302)  # the page needs a session; the API a token
+    assert _get(client, f"/api/v1/studies/{study}/options/999999/rationales",
+                token["analyst"]).status_code == 404
+
+
+def test_validation_errors_name_the_problem(client, token):
+    base = f"/api/v1/studies/{token['study']}/judgments"
+    page = _get(client, f"{base}?page=0", token["analyst"]).get_json()["error"]
+    assert page["title"] == "Invalid value for page" and page["fields"]["page"]
+    size = _get(client, f"{base}?per_page=99999", token["analyst"]).get_json()["error"]
+    assert size["title"] == "Invalid value for per_page"
+    typo = _get(client, f"{base}?per_pgae=5", token["analyst"]).get_json()["error"]
+    assert typo["title"] == "Invalid value for per_pgae" and "unknown" in typo["detail"]
+    body = client.post("/api/v1/studies", data="not json",
+                       headers={"Authorization": f"Bearer {token['secret']}"})
+    assert body.status_code == 400
+    assert body.get_json()["error"]["title"] == "Invalid value for body"

@@ -84,9 +84,9 @@ def test_change_since_previous_round(app, client, auth, ids):
     auth.login("analyst@example.org", PASSWORD)
     page = _page(client, ids)
     assert _ranking(page)[:2] == [(1, "Option 1", 1.5), (2, "Option 2", 0.4)]
-    assert "▲ 1" in page and "▼ 1" in page and "＝" in page
+    assert "▲ 1" in page and "▼ 1" in page and ">=<span" in page and "＝" not in page
     assert "Change since round 1" in page
-    assert "Since the previous round 2 option(s) changed rank" in page
+    assert "Since the previous round 2 options changed rank" in page
     old = _page(client, ids, "?round=1")
     assert _ranking(old)[0] == (1, "Option 2", 1.4)
 

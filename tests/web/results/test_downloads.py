@@ -52,7 +52,8 @@ def test_raw_csv_reads_back_as_the_tidy_frame(app, client, analyst):
     frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), keep_default_na=False,
                         na_values=[""])
     expected = _expected_frame(app, analyst)
-    assert list(frame.columns) == results.TIDY_COLUMNS
+    assert list(frame.columns) == results.frames.EXPORT_COLUMNS
+    assert list(frame.columns)[:len(results.TIDY_COLUMNS)] == results.TIDY_COLUMNS  # kept
     assert len(frame) == len(expected) == 12
     assert frame["expert"].tolist() == expected["expert"].tolist()
     for column in ["value", "lowest", "best", "highest", "confidence", "weight"]:
@@ -65,15 +66,17 @@ def test_raw_csv_reads_back_as_the_tidy_frame(app, client, analyst):
 def test_raw_xlsx_and_json(app, client, analyst):
     book = openpyxl.load_workbook(io.BytesIO(_get(client, analyst, "judgments",
                                                   format="xlsx").data))
-    assert book.sheetnames == ["judgments", "data dictionary"]
+    assert book.sheetnames == ["judgments", "seed answers", "seed dictionary",
+                               "data dictionary"]
     rows = list(book["judgments"].values)
-    assert list(rows[0]) == results.TIDY_COLUMNS and len(rows) == 13
+    assert list(rows[0]) == results.frames.EXPORT_COLUMNS and len(rows) == 13
     rationales = {r[13] for r in rows[1:]}
     assert NEUTRALISED in rationales
     dictionary = {r[0] for r in list(book["data dictionary"].values)[1:]}
-    assert dictionary == set(results.TIDY_COLUMNS)
+    assert dictionary == set(results.frames.EXPORT_COLUMNS)
     body = json.loads(_get(client, analyst, "judgments", format="json").data)
-    assert body["columns"] == results.TIDY_COLUMNS and len(body["judgments"]) == 12
+    assert body["columns"] == results.frames.EXPORT_COLUMNS and len(body["judgments"]) == 12
+    assert body["seed_answers"] == []  # this study has no calibration questions
     first = body["judgments"][0]
     assert first["expert"] == "E001" and first["best"] == 0.2
     assert first["rationale"] == '=HYPERLINK("http://evil.example")'  # JSON is not a sheet
