@@ -130,10 +130,10 @@ class _Names:
         users = {e.actor_id for e in events if e.actor_type == "user" and e.actor_id}
         self.users = {i: (name or email) for i, (name, email) in lookup(
             User.id, User.name, User.email, where=User.id.in_(users)).items()}
-        # The same pseudonyms as panel.experts.pseudonyms: E001… by order of joining.
-        expert_ids = db.session.scalars(select(Expert.id).where(Expert.study_id == study_id)
-                                        .order_by(Expert.id))
-        self.experts = {i: f"E{n:03d}" for n, i in enumerate(expert_ids, start=1)}
+        # The same pseudonyms as panel.experts.pseudonyms: each expert's stored number
+        # (E001… by order of joining, never reused after a removal).
+        self.experts = {i: f"E{n:03d}" for i, n in db.session.execute(
+            select(Expert.id, Expert.number).where(Expert.study_id == study_id))}
         self.rounds = {i: n for i, (n,) in lookup(Round.id, Round.number,
                                                    where=Round.id.in_(ids("round"))).items()}
         self.responses = lookup(Response.id, Response.expert_id, Round.number,
