@@ -262,7 +262,9 @@ def list_judgments(study_id: int):
     following = None
     if page * per_page < total:
         args = {"page": page + 1, "per_page": per_page, **({"round": chosen} if chosen else {})}
-        following = url_for("api.list_judgments", study_id=study_id, _external=True, **args)
+        # From BASE_URL, never the request's Host: a client following `next` sends its token.
+        following = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "api.list_judgments", study_id=study_id, **args)
     return jsonify({"page": page, "per_page": per_page, "total": total, "next": following,
                     "judgments": rows})
 
