@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -109,7 +109,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_session_user)
+    # The session key (set at sign-in) lets *Sign out* end this one session for good.
+    login_manager.user_loader(lambda user_id: load_session_user(user_id, session.get("key")))
 
 
 def register_blueprints(app: Flask) -> None:

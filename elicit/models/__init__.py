@@ -1,6 +1,6 @@
 """The domain model (see DESIGN.md): one module per part of the domain."""
 
-from elicit.models.accounts import ApiToken, Membership, Role, User
+from elicit.models.accounts import ApiToken, EndedSession, Membership, Role, User
 from elicit.models.audit import AuditEvent
 from elicit.models.jobs import Job, JobStatus
 from elicit.models.outbox import OutboxMessage, OutboxStatus
@@ -31,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Criterion",
     "CriterionKind",
+    "EndedSession",
     "Expert",
     "Invitation",
     "Job",
