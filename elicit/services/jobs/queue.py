@@ -130,13 +130,19 @@ def enqueue(kind: str, *, parameters: dict[str, Any], study_id: int | None = Non
 
 
 def job_for(user: User, job_id: str) -> Job:
-    """The job if `user` started it or is a member of its study; NotFound otherwise."""
+    """The job if `user` may see it now; NotFound otherwise.
+
+    A study's job: only while the study is live and `user` is on its team
+    today (having started it is not enough once removed). A job without a
+    study: its starter only.
+    """
     job = db.session.get(Job, job_id)
     if job is None:
         raise NotFound("job")
-    if job.user_id is not None and job.user_id == user.id:
+    if job.study_id is not None:
+        access.study_for(user, job.study_id)  # NotFound: deleted study or not a member
         return settle(job)
-    if job.study_id is not None and access.role_on(user, job.study_id) is not None:
+    if job.user_id is not None and job.user_id == user.id:
         return settle(job)
     raise NotFound("job")
 
