@@ -202,9 +202,14 @@ def _criterion_values(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _unique_name(study: Study, name: str, skip: Criterion | None = None) -> None:
+def _unique_name(study: Study, name: str, skip: Criterion | None = None, kind: str = "") -> None:
     if any(c.name == name.strip() and c is not skip for c in study.criteria):
         raise ValidationFailed({"name": f"A criterion called “{name.strip()}” already exists."})
+    # Results rank by one likelihood: a second probability criterion breaks every analysis.
+    if kind == CriterionKind.PROBABILITY and any(
+            c.kind == CriterionKind.PROBABILITY and c is not skip for c in study.criteria):
+        raise ValidationFailed({"kind": "A study has one probability criterion; make this a "
+                                        "scale or change the existing one."})
 
 
 def add_criterion(study: Study, values: dict[str, Any], *, actor_id: int | None = None,
@@ -213,7 +218,7 @@ def add_criterion(study: Study, values: dict[str, Any], *, actor_id: int | None 
     if errors := criterion_errors(values):
         raise ValidationFailed(errors)
     _refuse_while_answering(study, "criterion")
-    _unique_name(study, values["name"])
+    _unique_name(study, values["name"], kind=values["kind"])
     criterion = Criterion(study=study, position=_next_position(Criterion, study),
                           **_criterion_values(values))
     db.session.add(criterion)
@@ -242,7 +247,7 @@ def update_criterion(criterion: Criterion, values: dict[str, Any], *, actor_id: 
                                        what=f"its {', '.join(changed)} cannot change")
                        + " Only its name and weight may still change; add a new criterion for "
                          "the next round instead.")
-    _unique_name(study, new["name"], skip=criterion)
+    _unique_name(study, new["name"], skip=criterion, kind=new["kind"])
     for key, value in new.items():
         setattr(criterion, key, value)
     _record("criterion.update", study, criterion, actor_id, before=before, after=new)
