@@ -36,6 +36,8 @@ BENCHMARKS = [
     ("results_page", "results_page.py", "Results page: cold and cached", 600, 90),
     ("export", "export_stream.py", "Export: streaming CSV vs DataFrame.to_csv", 900, 90),
     ("scale", "scale_curve.py", "Scale curve (see scale_curve.svg)", 1200, 150),
+    ("csv_import", "csv_import.py", "CSV import: 5,000-row panel and options vs executemany",
+     300, 60),
     # last: anduryl's side of it is the slowest thing here
     ("cooke", "cooke_vs_anduryl.py", "Cooke classical model vs anduryl 1.2.2", 1200, 120),
 ]

@@ -78,7 +78,8 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
 
 def configure_scale_out(app: Flask) -> None:
     """Settings derived for running as one of many instances (see docs/operations/deploy.md)."""
-    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config)
+    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config,
+                                                                         app.instance_path)
     if app.config["RATELIMIT_STORAGE_OPTIONS"] is None:
         redis = app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss"))
         # A stalled Redis must not hang the login page: time out, count in memory.
@@ -162,12 +163,13 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_http_hooks(app: Flask) -> None:
-    """Security headers and structured request logs on every response."""
-    from elicit import request_log, security
+    """Security headers, structured request logs, the input boundary on every request."""
+    from elicit import input_guard, request_log, security
     from elicit.extensions import sqlite_write_intent
 
     security.register(app)
     request_log.register(app)
+    input_guard.register(app)
 
     @app.before_request
     def _declare_write_intent() -> None:

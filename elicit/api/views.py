@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from elicit import input_guard
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
 from elicit.errors import Forbidden, NotFound, ValidationFailed
@@ -250,14 +251,11 @@ def _job_accepted(job: Job):
 def list_judgments(study_id: int):
     """One page of the tidy judgments, in round, expert, option, criterion order."""
     study = _study(study_id)
-    number = request.args.get("round")
-    if number is not None:
-        _round(study, number)
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 1000, type=int)
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
-    chosen = int(number) if number is not None else None
+    chosen = input_guard.query_int("round")
+    if chosen is not None:
+        _round(study, chosen)
+    page = input_guard.query_int("page", 1)
+    per_page = input_guard.query_int("per_page", 1000, highest=MAX_PER_PAGE)
     total, rows = exports.judgments_page(study, chosen, page, per_page)
     following = None
     if page * per_page < total:

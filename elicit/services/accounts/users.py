@@ -16,6 +16,7 @@ from elicit.extensions import db
 from elicit.models import EndedSession, User
 from elicit.models.base import utcnow
 from elicit.services import audit
+from elicit.services.common import emails
 
 # argon2id with the library's RFC 9106 "low memory" defaults.
 _hasher = PasswordHasher()
@@ -38,8 +39,8 @@ def hash_password(password: str) -> str:
 def create_user(email: str, password: str, name: str = "") -> User:
     """Create an account; raise Conflict if the e-mail is taken."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > User.EMAIL_MAX:
-        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    if problem := emails.email_problem(email):
+        raise ValidationFailed({"email": problem})
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
