@@ -33,7 +33,8 @@ csrf.exempt(bp)  # bearer tokens only: no cookie ever authenticates an API call
 spec = ApiSpec("elicit API", "1")
 
 MAX_PER_PAGE = 5000
-ROUND_QUERY = {"name": "round", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+ROUND_QUERY = {"name": "round", "in": "query",
+               "schema": {"type": "integer", "minimum": 1, "maximum": input_guard.DB_INT_MAX}}
 RESULT_PARAMETERS = [
     {**ROUND_QUERY, "description": "Round number; default the current round."},
     {"name": "method", "in": "query",
@@ -244,7 +245,8 @@ def _job_accepted(job: Job):
     "/studies/{study_id}/judgments", summary="Raw judgments (pseudonymised), paginated",
     response=schemas.JUDGMENTS_PAGE_SCHEMA,
     parameters=[{**ROUND_QUERY, "description": "Only this round; default all rounds."},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                           "maximum": input_guard.DB_INT_MAX}},
                 {"name": "per_page", "in": "query",
                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}])
 @token_required
