@@ -8,7 +8,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 export BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run install install-dev migrate demo serve test e2e browser lint clean
+.PHONY: run install install-dev migrate demo serve test e2e browser lint clean audit
 
 ## Install, migrate, load the demo when the database is empty, serve with gunicorn.
 run: install migrate
@@ -41,7 +41,7 @@ demo: migrate
 ## (PostgreSQL mandatory when CI=true). The few `serial` tests (they restart PostgreSQL) run
 ## alone first, then the rest on two processes.
 test: install-dev browser
-	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check elicit analysis tests benchmarks tools wsgi.py gunicorn.conf.py
 	PYTHONPATH=. $(BIN)/lint-imports
 	$(BIN)/bandit --quiet --recursive elicit analysis --severity-level high
 	$(BIN)/python -m pytest -p no:xdist -p no:cacheprovider --doctest-modules analysis -q
@@ -60,8 +60,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
+## Dependency audit (needs the internet: PyPI's vulnerability data). pip-audit --strict, and
+## tools/audit_dependencies.py refuses a run that skipped any package: never green offline.
+audit: install-dev
+	$(BIN)/python tools/audit_dependencies.py requirements-dev.txt
+
 lint: install-dev
-	$(BIN)/ruff check elicit analysis tests benchmarks wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check elicit analysis tests benchmarks tools wsgi.py gunicorn.conf.py
 	PYTHONPATH=. $(BIN)/lint-imports
 
 clean:

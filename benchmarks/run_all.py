@@ -42,6 +42,8 @@ BENCHMARKS = [
     ("markdown_render", "markdown_render.py", "Markdown: hostile 50,000-character texts", 300, 120),
     ("scale", "scale_curve.py", "Scale curve (see scale_curve.svg)", 1200, 150),
     ("themes", "themes.py", "Rationale themes vs the sentence embedding alone", 900, 150),
+    ("csv_import", "csv_import.py", "CSV import: 5,000-row panel and options vs executemany",
+     300, 60),
     # last: anduryl's side of it is the slowest thing here
     ("cooke", "cooke_vs_anduryl.py", "Cooke classical model vs anduryl 1.2.2", 1200, 120),
 ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -82,7 +82,8 @@ def configure(app: Flask, config: Mapping[str, Any] | str | None) -> None:
 
 def configure_scale_out(app: Flask) -> None:
     """Settings derived for running as one of many instances (see docs/operations/deploy.md)."""
-    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config)
+    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri(app.config,
+                                                                         app.instance_path)
     if app.config["RATELIMIT_STORAGE_OPTIONS"] is None:
         redis = app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss"))
         # A stalled Redis must not hang the login page: time out, count in memory.
@@ -113,7 +114,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_session_user)
+    # The session key (set at sign-in) lets *Sign out* end this one session for good.
+    login_manager.user_loader(lambda user_id: load_session_user(user_id, session.get("key")))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -165,12 +167,13 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_http_hooks(app: Flask) -> None:
-    """Security headers and structured request logs on every response."""
-    from elicit import request_log, security
+    """Security headers, structured request logs, the input boundary on every request."""
+    from elicit import input_guard, request_log, security
     from elicit.extensions import sqlite_write_intent
 
     security.register(app)
     request_log.register(app)
+    input_guard.register(app)
 
     @app.before_request
     def _declare_write_intent() -> None:

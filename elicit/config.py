@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from elicit import ratelimit_storage
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -53,13 +55,16 @@ def testing_settings() -> dict[str, Any]:
     }
 
 
-def ratelimit_storage_uri(config: Mapping[str, Any]) -> str:
-    """Where rate-limit counters live: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
+def ratelimit_storage_uri(config: Mapping[str, Any], instance_path: str | None = None) -> str:
+    """Where rate-limit counters live: RATELIMIT_STORAGE_URI, else REDIS_URL, else a file.
 
     Counters in Redis are shared by every process and instance, so a limit
-    holds for the whole site rather than per gunicorn worker.
+    holds for the whole site. Without Redis they live in
+    ``instance/ratelimits.sqlite``, shared by every worker of this instance
+    (`elicit.ratelimit_storage`); memory only when no instance path is given.
     """
-    return config["RATELIMIT_STORAGE_URI"] or config["REDIS_URL"] or "memory://"
+    fallback = ratelimit_storage.uri_for(instance_path) if instance_path else "memory://"
+    return config["RATELIMIT_STORAGE_URI"] or config["REDIS_URL"] or fallback
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:

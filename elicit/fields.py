@@ -4,8 +4,51 @@ from __future__ import annotations
 
 import re
 
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from elicit.services.common.text import text_problem
+
+# A text field without its own Length bound still holds at most this much.
+TEXT_MAX_DEFAULT = 100_000
+
+
+class BaseForm(FlaskForm):
+    """Base of every form: junk in any field is refused next to that field, never a 500.
+
+    After the field's own validators, every posted value is checked once here:
+    NUL and other control characters, lone surrogates (`text_problem`), line
+    breaks in a one-line field (anything but a text area) and text beyond
+    TEXT_MAX_DEFAULT when the field sets no length of its own. The
+    message goes on the field, the page answers 422 and shows what was typed.
+    Forms added later inherit it, so their fields are covered without listing them.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            problem = _junk(field)
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+
+def _junk(field) -> str | None:
+    bounded = any(isinstance(v, Length) and v.max not in (None, -1) for v in field.validators)
+    single_line = isinstance(field, StringField) and not isinstance(field, TextAreaField)
+    for raw in field.raw_data or ():
+        if not isinstance(raw, str):
+            continue
+        if text_problem(raw):  # NUL, other control characters, lone surrogates
+            return _("Remove the invisible control characters.")
+        if single_line and ("\r" in raw or "\n" in raw):  # e.g. a title becomes a mail subject
+            return _("Keep this on one line.")
+        if not bounded and len(raw) > TEXT_MAX_DEFAULT:
+            return _("Keep this under %(n)s characters.", n=f"{TEXT_MAX_DEFAULT:,}")
+    return None
 
 # ASCII digits only: WTForms' FloatField accepts NaN, Infinity, 1e309, "1_000"
 # and non-ASCII digits, none of which an expert means.

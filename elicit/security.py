@@ -32,6 +32,10 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
+    # Pages, downloads and API answers show links, names and secrets: no cache (browser,
+    # proxy, back button) may keep them. Only the static files are cacheable.
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -179,8 +179,9 @@ SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 doc="Apply the rate limits (sign-in, link guessing); off in the pytest "
                     "configuration."),
         Setting("RATELIMIT_STORAGE_URI", "str | None", None,
-                doc="Flask-Limiter storage; unset: `REDIS_URL` if set, else `memory://`. In "
-                    "Redis, limits hold across all processes and instances."),
+                doc="Flask-Limiter storage; unset: `REDIS_URL` if set, else the SQLite file "
+                    "`instance/ratelimits.sqlite` (`sqlitefile:///path`), shared by every "
+                    "worker of the instance. In Redis, limits hold across all instances."),
         Setting("RATELIMIT_STORAGE_OPTIONS", "dict | None", None, env=False,
                 doc="Options of the limiter's storage; unset: 2-second socket timeouts with "
                     "Redis (a stalled Redis must not hang the sign-in page), else none."),

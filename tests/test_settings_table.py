@@ -150,7 +150,8 @@ def test_an_app_starts_with_the_table_defaults(clean_environ):
     defaults = default_settings(app.instance_path)
     assert {name: app.config[name] for name in defaults if name not in derived} == \
         {name: value for name, value in defaults.items() if name not in derived}
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["RATELIMIT_STORAGE_URI"] == \
+        f"sqlitefile://{Path(app.instance_path, 'ratelimits.sqlite').resolve()}"
     assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {}
     assert app.config["MAIL_OUTBOX_DIR"] == str(Path(app.instance_path) / "outbox")
 

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from elicit import input_guard
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
 from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -35,7 +36,8 @@ csrf.exempt(bp)  # bearer tokens only: no cookie ever authenticates an API call
 spec = ApiSpec("elicit API", "1")
 
 MAX_PER_PAGE = 5000
-ROUND_QUERY = {"name": "round", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+ROUND_QUERY = {"name": "round", "in": "query",
+               "schema": {"type": "integer", "minimum": 1, "maximum": input_guard.DB_INT_MAX}}
 RESULT_PARAMETERS = [
     {**ROUND_QUERY, "description": "Round number; default the current round."},
     {"name": "method", "in": "query",
@@ -365,26 +367,26 @@ def show_themes(study_id: int):
     "/studies/{study_id}/judgments", summary="Raw judgments (pseudonymised), paginated",
     response=schemas.JUDGMENTS_PAGE_SCHEMA,
     parameters=[{**ROUND_QUERY, "description": "Only this round; default all rounds."},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                           "maximum": input_guard.DB_INT_MAX}},
                 {"name": "per_page", "in": "query",
                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}])
 @token_required
 def list_judgments(study_id: int):
     """One page of the tidy judgments, in round, expert, option, criterion order."""
     study = _study(study_id)
-    number = request.args.get("round") or None
-    chosen = _round(study, number).number if number is not None else None
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 1000, type=int)
-    if page < 1:
-        raise ValidationFailed({"page": "page: must be 1 or more."})
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationFailed({"per_page": f"per_page: must lie between 1 and {MAX_PER_PAGE}."})
+    chosen = input_guard.query_int("round")
+    if chosen is not None:
+        _round(study, chosen)
+    page = input_guard.query_int("page", 1)
+    per_page = input_guard.query_int("per_page", 1000, highest=MAX_PER_PAGE)
     total, rows = exports.judgments_page(study, chosen, page, per_page)
     following = None
     if page * per_page < total:
         args = {"page": page + 1, "per_page": per_page, **({"round": chosen} if chosen else {})}
-        following = url_for("api.list_judgments", study_id=study_id, _external=True, **args)
+        # From BASE_URL, never the request's Host: a client following `next` sends its token.
+        following = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "api.list_judgments", study_id=study_id, **args)
     return jsonify({"page": page, "per_page": per_page, "total": total, "next": following,
                     "judgments": rows})
 

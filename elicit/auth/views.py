@@ -46,16 +46,24 @@ def login():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session: no fixation across sign-in
-            login_user(user)
+            _start_session(user)
             return redirect(next_url)
         flash(LOGIN_FAILED, "error")
     return render_template("auth/login.html", form=form)
 
 
+def _start_session(user) -> None:
+    """A fresh session (no fixation across sign-in) with its own key, signed in."""
+    session.clear()
+    session["key"] = users.new_session_key()
+    login_user(user)
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out and end this session server-side: a copied cookie stops working."""
+    if current_user.is_authenticated:
+        users.end_session(current_user._get_current_object(), session.get("key"))
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -74,8 +82,7 @@ def account():
             users.change_password(user, current=form.current_password.data,
                                   new=form.new_password.data)
         if attempt.ok:
-            session.clear()
-            login_user(user)  # this browser stays in, under the new session version
+            _start_session(user)  # this browser stays in, under the new session version
             flash("Password changed. Every other session has been signed out.", "info")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), status_for(form, attempt)

@@ -39,6 +39,8 @@ def study_import(file: Path, owner: str) -> None:
         data = json.loads(file.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise click.ClickException(f"{file} nests its values too deeply.") from None
     created = definition.import_definition(user, data, source="cli")
     click.echo(f"Created study {created.id}: {created.title}")
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -134,3 +135,23 @@ class AccountToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<AccountToken {self.id} user={self.user_id} {self.purpose}>"
+
+
+class EndedSession(db.Model):
+    """A signed-out browser session: its cookie is refused from then on.
+
+    Sessions live in signed cookies; a copied cookie would keep working after
+    *Sign out* without this list. Only SHA-256 of the session key is stored;
+    rows older than the session lifetime are pruned (the cookie expired anyway).
+    """
+
+    __tablename__ = "ended_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    ended_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (Index("ix_ended_sessions_ended_at", "ended_at"),)
+
+    def __repr__(self) -> str:
+        return f"<EndedSession user={self.user_id} {self.ended_at}>"

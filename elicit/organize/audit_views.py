@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template
 
+from elicit import input_guard
 from elicit.auth.decorators import study_role
 from elicit.services import audit
 from elicit.services.accounts import access
@@ -15,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/studies/<int:study_id>/audit")
 @study_role(access.MANAGE_ROLES)
 def show_audit(study_id: int):
     """Every recorded action on the study, newest first, 100 per page."""
-    number = request.args.get("page", default=1, type=int)
+    number = input_guard.query_int("page", 1)
     entries, pages = audit.page(g.study, number)
     return render_template("organize/audit.html", study=g.study, entries=entries,
                            page=min(max(1, number), pages), pages=pages)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,11 +19,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from elicit.fields import NumberField
+from elicit.fields import BaseForm, NumberField
 from elicit.models import Criterion, Expert, Option, SeedQuestion, Study, User
 from elicit.services.rounds import reminders
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# A scale point as typed: ASCII digits only ("²" and "٣" pass str.isdigit but not int()).
+_POINT = re.compile(r"^[+-]?[0-9]{1,6}$")
 
 
 def _blank(value):
@@ -32,8 +33,8 @@ def _blank(value):
     return "" if value is None else value
 
 
-class Form(FlaskForm):
-    """Base form: text fields always hold a string."""
+class Form(BaseForm):
+    """Base form: text fields always hold a string; junk refused by `BaseForm`."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -94,14 +95,20 @@ class CriterionForm(Form):
                          minimum=-Criterion.WEIGHT_LIMIT, maximum=Criterion.WEIGHT_LIMIT)
 
     def validate_scale_labels(self, field) -> None:
+        # ValidationError, not ValueError: WTForms 3 lets a ValueError through (a 500).
         self.parsed_labels: dict[str, str] = {}
         for n, line in enumerate(field.data.splitlines(), start=1):
             if not line.strip():
                 continue
             point, sep, label = line.partition(":")
-            if not sep or not point.strip().lstrip("-").isdigit() or not label.strip():
-                raise ValueError(f"Line {n}: write “point: label”, e.g. “-3: Very harmful”.")
-            self.parsed_labels[str(int(point))] = label.strip()
+            if not sep or not _POINT.match(point.strip()) or not label.strip():
+                raise ValidationError(f"Line {n}: write “point: label”, e.g. "
+                                      "“-3: Very harmful”.")
+            key = str(int(point))
+            if key in self.parsed_labels:
+                raise ValidationError(f"Line {n}: point {key} already has a label "
+                                      f"(“{self.parsed_labels[key]}”); give each point one.")
+            self.parsed_labels[key] = label.strip()
 
     def values(self) -> dict:
         return {"name": self.name.data, "question": self.question.data, "help": self.help.data,

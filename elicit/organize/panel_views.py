@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from elicit import input_guard
 from elicit.auth.decorators import study_role
 from elicit.models import Expert, Invitation
 from elicit.organize.forms import (
@@ -47,7 +48,7 @@ def _expert_form(posted: bool = False, expert: Expert | None = None) -> ExpertFo
 
 
 def _page(form=None, status: int = 200):
-    chosen = request.args.get("round", type=int)
+    chosen = input_guard.query_int("round")
     round_ = (lifecycle.round_by_number(g.study, chosen) if chosen else None) \
         or g.study.current_round
     statuses = panel_status.expert_statuses(round_) if round_ is not None else []

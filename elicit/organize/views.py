@@ -98,6 +98,8 @@ def import_study():
             data = json.loads(upload_bytes(form.file).decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             form.file.errors = ["The file is not valid JSON."]
+        except RecursionError:
+            form.file.errors = ["The file nests its values too deeply to be a study definition."]
         else:
             with attempt:
                 study = definition.import_definition(current_user, data, source="import")

@@ -10,12 +10,11 @@ from collections.abc import Hashable, Sequence
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, HiddenField, RadioField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from elicit.fields import NumberField
+from elicit.fields import BaseForm, NumberField
 from elicit.models import Criterion, Option, Study
 from elicit.models.responses import RATIONALE_MAX
 from elicit.services.responses import drafts
@@ -35,12 +34,12 @@ EXPERTISE_LABELS = {1: _l("1 – little"), 2: _l("2"), 3: _l("3 – working know
                     5: _l("5 – leading expert")}
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(BaseForm):
     consent = BooleanField(_l("I have read the briefing and agree that my anonymised answers "
                               "are used as described."))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     """The language switch: each button posts its own `lang` value."""
 
     lang = HiddenField()
@@ -65,7 +64,7 @@ class AnswerNumberField(NumberField):
             raise ValidationError(_("Enter a value of at most %(n)s.", n=f"{self.maximum:g}"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     """Base class; `build_answer_form` adds one group of fields per question."""
 
 
@@ -185,6 +184,7 @@ def answers_from_form(study: Study, options: Sequence[Option], form: AnswerForm)
         text = (form[rationale_field(option.id)].data or "").replace("\r\n", "\n")
         answers.rationales[option.id] = text.strip()
         level = form[expertise_field(option.id)].data
+        level = level.strip() if isinstance(level, str) else level
         answers.expertise[option.id] = int(level) if level not in (None, "", "None") else None
     for question in study.seed_questions:
         prefix = seed_field(question.id)
@@ -202,6 +202,8 @@ def _judgment(form: AnswerForm, criterion: Criterion, prefix: str) -> JudgmentIn
     raw = form[f"{prefix}_value"].data
     if criterion.is_probability:
         return JudgmentInput(value=_percent(raw), abstained=abstained)
+    # Optional() lets a blank "  " through as the choice: read it as no answer, not float("  ").
+    raw = raw.strip() if isinstance(raw, str) else raw
     return JudgmentInput(value=float(raw) if raw not in (None, "", "None") else None,
                          abstained=abstained)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from flask_login import current_user
 
+from elicit import input_guard
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import abort_with_progress, export_job_page, results_or_job_page, this_url
@@ -64,7 +65,7 @@ def _outcome(params: results.ResultParams) -> results.RoundResults:
 def download_judgments(study_id: int):
     """Download the raw judgments (pseudonymised), all rounds or `?round=N`."""
     fmt = _format(FORMATS | STATS_FORMATS)
-    number = request.args.get("round", type=int)
+    number = input_guard.query_int("round")
     if number is not None and not any(r.number == number for r in g.study.rounds):
         abort(404, "No such round.")
     if fmt in STATS_FORMATS:

@@ -99,7 +99,11 @@ def _svg(text: str) -> Response:
 def show_option(study_id: int, option_id: int):
     """Show one option's judgments and the experts' rationales by stance."""
     params = chosen_params(g.study)
-    detail = rationales.option_detail(g.study, params, owned(Option, option_id, study=g.study))
+    option = owned(Option, option_id, study=g.study)
+    try:
+        detail = rationales.option_detail(g.study, params, option)
+    except NotFound:
+        abort(404, "This study has no round with answers yet.")
     context = page_context(g.study, params)
     computed, job = round_themes.state(context["round"])
     return render_template("results/option_show.html", detail=detail,

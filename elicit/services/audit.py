@@ -1,6 +1,7 @@
 """The audit trail: append events (inside the caller's transaction), read and export them.
 
-`record` is the only writer; nothing here changes or deletes an event.
+`record` (one event) and `record_each` (a bulk import's events) are the only writers;
+nothing here changes or deletes an event.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from elicit.extensions import db
 from elicit.models import (
@@ -26,6 +27,7 @@ from elicit.models import (
     Study,
     User,
 )
+from elicit.models.base import utcnow
 
 
 def record(
@@ -49,6 +51,18 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_each(action: str, object_type: str, object_ids: list[int], *, actor_type: str,
+                actor_id: int | None, study_id: int | None,
+                details: list[dict[str, Any]]) -> None:
+    """One event per object in one batched INSERT (a bulk import), in the caller's transaction."""
+    now = utcnow()
+    db.session.execute(insert(AuditEvent), [
+        {"action": action, "actor_type": actor_type, "actor_id": actor_id,
+         "study_id": study_id, "object_type": object_type, "object_id": object_id,
+         "details": detail, "created_at": now}
+        for object_id, detail in zip(object_ids, details, strict=True)])
 
 
 # Reading: one line per moment, in words ------------------------------------------------

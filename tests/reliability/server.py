@@ -46,9 +46,10 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, secret_key: str, *, workers: int = 4,
              config_file: Path | None = None, extra_env: dict | None = None,
-             log_path: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Serve wsgi:app; yield (base URL, process); stop it afterwards."""
-    port = free_port()
+             log_path: Path | None = None,
+             port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve wsgi:app (on `port`, else a free one); yield (base URL, process); stop it after."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
            "BASE_URL": base, "RATELIMIT_STORAGE_URI": "memory://", **(extra_env or {})}

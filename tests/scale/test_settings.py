@@ -11,7 +11,7 @@ import secrets
 import pytest
 from flask import request
 
-from elicit import create_app
+from elicit import create_app, ratelimit_storage
 from elicit.config import engine_options, ratelimit_storage_uri
 from elicit.extensions import db, limiter
 from elicit.services.results import cache
@@ -62,8 +62,9 @@ def _app():
 
 def test_without_redis_everything_stays_in_process(environ):
     app = _app()
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert type(limiter.storage).__name__ == "MemoryStorage"
+    # Rate limits: a SQLite file under instance/, shared by this instance's workers.
+    assert app.config["RATELIMIT_STORAGE_URI"] == ratelimit_storage.uri_for(app.instance_path)
+    assert type(limiter.storage).__name__ == "SQLiteFileStorage"
     assert isinstance(cache.make_backend(app.config), cache.MemoryBackend)
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from elicit.errors import NotFound, ValidationFailed
 from elicit.extensions import db
 from elicit.models import ApiToken, User
 from elicit.models.base import utcnow
 from elicit.services import audit
+from elicit.services.common import sql
 from elicit.services.common.tokens import hash_token
 
 PREFIX = "elk_"
+# `last_used_at` is a hint for the token list, not an access log: written at most this often.
+LAST_USE_EVERY = timedelta(minutes=1)
+log = logging.getLogger(__name__)
 
 
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
@@ -39,9 +46,27 @@ def user_for_token(secret: str) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    _record_use(token)
     return token.user
+
+
+def _record_use(token: ApiToken) -> None:
+    """Note the token's last use, throttled, in its own transaction; never fail the call.
+
+    Authentication is part of every API read: writing inside the read's
+    transaction made concurrent reads fail on SQLite (see `sql.write_transaction`).
+    """
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)) > now - \
+            LAST_USE_EVERY:
+        return
+    token_id = token.id
+    try:
+        with sql.write_transaction():
+            db.session.get(ApiToken, token_id).last_used_at = now
+    except OperationalError:
+        log.warning("could not record the last use of API token %s", token_id, exc_info=True)
 
 
 def revoke_token(user: User, token_id: int) -> None:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select
 
 from elicit.errors import Conflict, ValidationFailed
 from elicit.extensions import db
-from elicit.models import User
+from elicit.models import EndedSession, User
+from elicit.models.base import utcnow
 from elicit.services import audit
+from elicit.services.common import emails
 
 # argon2id with the library's RFC 9106 "low memory" defaults.
 _hasher = PasswordHasher()
@@ -43,8 +49,8 @@ def hash_password(password: str) -> str:
 def create_user(email: str, password: str, name: str = "") -> User:
     """Create an account; raise Conflict if the e-mail is taken."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > User.EMAIL_MAX:
-        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    if problem := emails.email_problem(email):
+        raise ValidationFailed({"email": problem})
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
@@ -75,15 +81,39 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login loader: `id:session_version`, stale versions are logged out."""
+def new_session_key() -> str:
+    """A random key naming one signed-in browser session (kept in its cookie)."""
+    return secrets.token_urlsafe(32)
+
+
+def _key_hash(session_key: str) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
+def load_session_user(session_id: str, session_key: str | None = None) -> User | None:
+    """Flask-Login loader: `id:session_version`, stale versions are logged out.
+
+    A session without a key, or whose key was signed out, is refused too.
+    """
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdigit() or not version.isdigit() or not session_key:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.active:
         return None
+    if db.session.get(EndedSession, _key_hash(session_key)) is not None:
+        return None
     return user
+
+
+def end_session(user: User, session_key: str | None) -> None:
+    """Sign this browser session out for good: its cookie is refused from now on."""
+    if session_key:
+        db.session.merge(EndedSession(key_hash=_key_hash(session_key), user_id=user.id))
+    lifetime = current_app.permanent_session_lifetime + timedelta(days=1)
+    db.session.execute(delete(EndedSession).where(EndedSession.ended_at < utcnow() - lifetime))
+    audit.record("user.logout", actor_type="user", actor_id=user.id, obj=user)
+    db.session.commit()
 
 
 def change_password(user: User, *, current: str, new: str) -> User:

@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from elicit.services.common.text import text_problem
+
 MAX_ROWS = 5000
 
 
@@ -55,7 +57,19 @@ def read_rows(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ..
         return report
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)
+    # csv refuses a field over its limit with _csv.Error: read it as this file's error instead.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        _read(reader, report, required, optional)
+    except csv.Error as exc:
+        report.errors.append(RowError(reader.line_num or 1, f"The file cannot be read as CSV "
+                                      f"({exc}); a field is at most {csv.field_size_limit():,} "
+                                      "characters."))
+    return report
+
+
+def _read(reader, report: CsvReport, required: tuple[str, ...],
+          optional: tuple[str, ...]) -> None:
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h and h not in required + optional]
@@ -67,7 +81,7 @@ def read_rows(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ..
             parts.append("unknown column(s) " + ", ".join(unknown))
         report.errors.append(RowError(1, "; ".join(parts).capitalize() + ". Expected: "
                                       + ", ".join(required + optional) + "."))
-        return report
+        return
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -79,5 +93,9 @@ def read_rows(data: bytes, *, required: tuple[str, ...], optional: tuple[str, ..
             report.errors.append(RowError(line, f"{len(values)} fields where the header has "
                                                 f"{len(header)}."))
             continue
+        bad = [(h, problem) for h, v in zip(header, values, strict=True)
+               if (problem := text_problem(v))]
+        if bad:
+            report.errors.append(RowError(line, "; ".join(f"column {h} {p}" for h, p in bad)))
+            continue
         report.rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
-    return report

@@ -1,4 +1,4 @@
-"""Small SQL helpers: INSERT … ON CONFLICT DO NOTHING on both databases, a unit of work."""
+"""Small SQL helpers: INSERT … ON CONFLICT DO NOTHING on both databases, units of work."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from elicit.extensions import db
+from elicit.extensions import db, sqlite_write_intent
 
 
 def insert_ignoring_duplicates(model: type, values: dict[str, Any],
@@ -34,3 +34,28 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Write from a reading request (GET) in a transaction of its own.
+
+    A GET starts SQLite transactions deferred (a read snapshot). Upgrading that
+    snapshot to a write fails at once with SQLITE_BUSY when another connection
+    committed since it began — which busy_timeout cannot retry, so concurrent
+    reads answered 503. Here the read transaction is ended first (the session
+    must hold no pending change) and the write runs in a new transaction that
+    takes SQLite's write lock at BEGIN (IMMEDIATE), so it waits its turn instead.
+    Commits on success, rolls back on any error. PostgreSQL: the same two
+    transactions, no lock mode needed.
+    """
+    db.session.commit()  # end the read snapshot; nothing is pending in a GET
+    marker = sqlite_write_intent.set(True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        sqlite_write_intent.reset(marker)

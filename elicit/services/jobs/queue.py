@@ -34,6 +34,7 @@ from elicit.models import Job, JobStatus, User
 from elicit.models.base import utcnow
 from elicit.services import audit
 from elicit.services.accounts import access
+from elicit.services.common import sql
 from elicit.services.jobs import backends, process
 from elicit.services.jobs.registry import registered_task
 from elicit.services.jobs.runner import as_json, finish
@@ -74,6 +75,7 @@ def _lost(job: Job) -> bool:
     if job.status not in ACTIVE or not process.is_gone(job.runner):
         return False
     log.warning("job %s (%s) was lost with its process %s", job.id, job.kind, job.runner)
+    db.session.commit()  # end the read snapshot: `finish` writes in its own transaction
     finish(job.id, JobStatus.FAILED, result={"lost": True}, error=LOST)
     return True
 
@@ -113,12 +115,12 @@ def enqueue(kind: str, *, parameters: dict[str, Any], study_id: int | None = Non
         return existing
     job_id = str(uuid.uuid4())
     runner = process.this_process() if backend_name() == "thread" else None
-    db.session.add(Job(id=job_id, kind=kind, status=JobStatus.QUEUED, progress=0.0,
-                       message="", parameters=as_json(parameters), study_id=study_id,
-                       user_id=user_id, runner=runner))
-    audit.record("job.enqueue", actor_type="user" if user_id else "system", actor_id=user_id,
-                 study_id=study_id, details={"job": job_id, "kind": kind})
-    db.session.commit()
+    with sql.write_transaction():  # often asked for by a GET (a results page): own transaction
+        db.session.add(Job(id=job_id, kind=kind, status=JobStatus.QUEUED, progress=0.0,
+                           message="", parameters=as_json(parameters), study_id=study_id,
+                           user_id=user_id, runner=runner))
+        audit.record("job.enqueue", actor_type="user" if user_id else "system",
+                     actor_id=user_id, study_id=study_id, details={"job": job_id, "kind": kind})
     try:
         backends.submit(current_app._get_current_object(), job_id, kind)  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001 - e.g. Redis down: the job must not wait forever
@@ -130,13 +132,19 @@ def enqueue(kind: str, *, parameters: dict[str, Any], study_id: int | None = Non
 
 
 def job_for(user: User, job_id: str) -> Job:
-    """The job if `user` started it or is a member of its study; NotFound otherwise."""
+    """The job if `user` may see it now; NotFound otherwise.
+
+    A study's job: only while the study is live and `user` is on its team
+    today (having started it is not enough once removed). A job without a
+    study: its starter only.
+    """
     job = db.session.get(Job, job_id)
     if job is None:
         raise NotFound("job")
-    if job.user_id is not None and job.user_id == user.id:
+    if job.study_id is not None:
+        access.study_for(user, job.study_id)  # NotFound: deleted study or not a member
         return settle(job)
-    if job.study_id is not None and access.role_on(user, job.study_id) is not None:
+    if job.user_id is not None and job.user_id == user.id:
         return settle(job)
     raise NotFound("job")
 

@@ -9,6 +9,7 @@ from flask_mail import Message
 
 from elicit.extensions import mail
 from elicit.models import OutboxMessage
+from elicit.services.common import emails
 
 
 class DeliveryError(Exception):
@@ -21,7 +22,15 @@ def outbox_dir() -> Path:
 
 
 def deliver(message: OutboxMessage) -> None:
-    """Send `message` with the configured MAIL_BACKEND; raise DeliveryError on failure."""
+    """Send `message` with the configured MAIL_BACKEND; raise DeliveryError on failure.
+
+    The last line of defence against header injection: a recipient that is not
+    a plain address, or a subject with a line break (a study title pasted with
+    one), is refused here whatever let it through.
+    """
+    problem = emails.email_problem(message.to_address) or emails.header_problem(message.subject)
+    if problem:
+        raise DeliveryError(f"Refused to send: {problem}")
     email = Message(subject=message.subject, recipients=[message.to_address],
                     body=message.body, sender=current_app.config["MAIL_DEFAULT_SENDER"])
     backend = current_app.config["MAIL_BACKEND"]
@@ -31,7 +40,8 @@ def deliver(message: OutboxMessage) -> None:
         elif backend == "outbox":
             folder = outbox_dir()
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{message.id:06d}-{message.kind}-{message.to_address}.eml"
+            # Named by ids only: an address or other text never becomes part of a path.
+            path = folder / f"{message.id:06d}-{message.kind}-{message.expert_id or 0}.eml"
             path.write_bytes(email.as_bytes())
         else:
             raise DeliveryError(f"Unknown MAIL_BACKEND {backend!r} (use outbox or smtp).")

@@ -20,7 +20,7 @@ from elicit.models import (
 )
 from elicit.services import audit
 from elicit.services.accounts.users import normalise_email
-from elicit.services.common import tokens
+from elicit.services.common import emails, tokens
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def add_expert(study: Study, *, name: str, email: str, affiliation: str = "",
     email = normalise_email(email)
     if not name.strip():
         raise ValidationFailed({"name": "Enter the expert's name."})
-    if "@" not in email or len(email) > 254:
-        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    if problem := emails.email_problem(email):
+        raise ValidationFailed({"email": problem})
     taken = db.session.scalar(
         select(Expert.id).where(Expert.study_id == study.id, Expert.email == email)
     )

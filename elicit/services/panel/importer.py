@@ -7,25 +7,24 @@ Both check each row with the same rules and add the experts the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from elicit.errors import ValidationFailed
 from elicit.extensions import db
 from elicit.models import Expert, RoundStatus, Study
 from elicit.services import audit
 from elicit.services.accounts.users import normalise_email
+from elicit.services.common import emails
 from elicit.services.common.csv_rows import CsvReport, RowError, read_rows
 from elicit.services.panel import experts
 
 REQUIRED = ("name", "email")
 OPTIONAL = ("affiliation", "group", "language", "expertise")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def _row_problems(row: dict[str, str], languages: set[str]) -> list[str]:
         problems.append("the name is empty")
     elif len(row["name"]) > Expert.NAME_MAX:
         problems.append(f"the name is longer than {Expert.NAME_MAX} characters")
-    if not _EMAIL.match(normalise_email(row["email"])) or len(row["email"]) > Expert.EMAIL_MAX:
+    if emails.email_problem(normalise_email(row["email"])):
         problems.append(f"“{row['email']}” is not an e-mail address")
     if len(row.get("affiliation", "")) > Expert.AFFILIATION_MAX:
         problems.append(f"the affiliation is longer than {Expert.AFFILIATION_MAX} characters")
@@ -134,13 +133,18 @@ def _whole(value: Any) -> bool:
 
 
 def _add_rows(study: Study, report: CsvReport, actor_id: int | None) -> PanelImport:
+    # Every row was checked in bulk by `check_rows` (one query for the e-mails already on
+    # the panel): insert them together, one flush, not a query and a flush per row.
     default_language = study.languages[0] if study.languages else "en"
-    for _, row in report.rows:
-        experts.add_expert(
-            study, name=row["name"], email=row["email"], affiliation=row.get("affiliation", ""),
-            group=row.get("group", ""), language=(row.get("language") or default_language).lower(),
-            expertise=int(row["expertise"]) if row.get("expertise") else None,
-            actor_id=actor_id, record=False)
+    first = experts.next_number(study.id)  # pseudonyms E001…: stored, never reused
+    db.session.execute(insert(Expert), [
+        {"study_id": study.id, "number": first + i, "name": row["name"].strip(),
+         "email": normalise_email(row["email"]),
+         "affiliation": row.get("affiliation", "").strip(), "group": row.get("group", "").strip(),
+         "language": (row.get("language") or default_language).lower(),
+         "expertise": int(row["expertise"]) if row.get("expertise") else None}
+        for i, (_, row) in enumerate(report.rows)])
+    db.session.expire(study, ["experts"])
     open_round = next((r for r in study.rounds if r.status == RoundStatus.OPEN), None)
     if open_round is not None:  # joining mid-round: a link for the open round too
         experts.invite_panel(open_round)

@@ -14,6 +14,7 @@ from jinja2 import TemplateNotFound
 
 from elicit.errors import ValidationFailed
 from elicit.models import Study
+from elicit.services.common import emails
 
 KINDS = ("invitation", "reminder")
 TEMPLATE_FIELDS = {
@@ -78,6 +79,8 @@ def validate_templates(templates: dict[str, dict[str, str]]) -> dict[str, dict[s
         if len(subject) > Study.MAIL_SUBJECT_MAX:
             errors[f"{kind}_subject"] = (f"Keep the subject under {Study.MAIL_SUBJECT_MAX} "
                                          "characters.")
+        elif problem := emails.header_problem(subject):
+            errors[f"{kind}_subject"] = problem  # a line break would start a new header
         for field, text in ((f"{kind}_subject", subject), (f"{kind}_body", body)):
             unknown = sorted({m for m in _FIELD.findall(text) if m not in TEMPLATE_FIELDS})
             if unknown:

@@ -32,12 +32,12 @@ ANSWERED = "{n} answered already, so {what}: answers given to the old wording wo
            "longer mean what the expert meant."
 
 
-def _next_position(model, study: Study) -> int:
+def next_position(model, study: Study) -> int:
     top = db.session.scalar(select(func.max(model.position)).where(model.study_id == study.id))
     return (top or 0) + 1
 
 
-def _refuse_while_answering(study: Study, what: str) -> None:
+def refuse_while_answering(study: Study, what: str) -> None:
     """Adding a question while experts are answering would leave their responses incomplete."""
     open_round = next((r for r in study.rounds if r.status == RoundStatus.OPEN), None)
     if open_round is not None and db.session.scalar(
@@ -74,9 +74,9 @@ def add_option(study: Study, *, title: str, description: str = "",
     """Add an option at the end of the list."""
     if errors := option_errors(title, description):
         raise ValidationFailed(errors)
-    _refuse_while_answering(study, "option")
+    refuse_while_answering(study, "option")
     _unique_title(study, title)
-    option = Option(study=study, position=_next_position(Option, study), title=title.strip(),
+    option = Option(study=study, position=next_position(Option, study), title=title.strip(),
                     description=description.strip())
     db.session.add(option)
     db.session.flush()
@@ -205,9 +205,14 @@ def _criterion_values(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _unique_name(study: Study, name: str, skip: Criterion | None = None) -> None:
+def _unique_name(study: Study, name: str, skip: Criterion | None = None, kind: str = "") -> None:
     if any(c.name == name.strip() and c is not skip for c in study.criteria):
         raise ValidationFailed({"name": f"A criterion called “{name.strip()}” already exists."})
+    # Results rank by one likelihood: a second probability criterion breaks every analysis.
+    if kind == CriterionKind.PROBABILITY and any(
+            c.kind == CriterionKind.PROBABILITY and c is not skip for c in study.criteria):
+        raise ValidationFailed({"kind": "A study has one probability criterion; make this a "
+                                        "scale or change the existing one."})
 
 
 def add_criterion(study: Study, values: dict[str, Any], *, actor_id: int | None = None,
@@ -215,9 +220,9 @@ def add_criterion(study: Study, values: dict[str, Any], *, actor_id: int | None 
     """Add a criterion (probability, IDEA four-step or labelled scale)."""
     if errors := criterion_errors(values):
         raise ValidationFailed(errors)
-    _refuse_while_answering(study, "criterion")
-    _unique_name(study, values["name"])
-    criterion = Criterion(study=study, position=_next_position(Criterion, study),
+    refuse_while_answering(study, "criterion")
+    _unique_name(study, values["name"], kind=values["kind"])
+    criterion = Criterion(study=study, position=next_position(Criterion, study),
                           **_criterion_values(values))
     db.session.add(criterion)
     db.session.flush()
@@ -245,7 +250,7 @@ def update_criterion(criterion: Criterion, values: dict[str, Any], *, actor_id: 
                                        what=f"its {', '.join(changed)} cannot change")
                        + " Only its name and weight may still change; add a new criterion for "
                          "the next round instead.")
-    _unique_name(study, new["name"], skip=criterion)
+    _unique_name(study, new["name"], skip=criterion, kind=new["kind"])
     for key, value in new.items():
         setattr(criterion, key, value)
     _record("criterion.update", study, criterion, actor_id, before=before, after=new)
@@ -294,8 +299,8 @@ def add_seed(study: Study, values: dict[str, Any], *, actor_id: int | None = Non
     """Add a calibration question (its realization is never shown to experts)."""
     if errors := seed_errors(values):
         raise ValidationFailed(errors)
-    _refuse_while_answering(study, "calibration question")
-    seed = SeedQuestion(study=study, position=_next_position(SeedQuestion, study),
+    refuse_while_answering(study, "calibration question")
+    seed = SeedQuestion(study=study, position=next_position(SeedQuestion, study),
                         **_seed_values(values))
     db.session.add(seed)
     db.session.flush()
