@@ -25,7 +25,40 @@ depends_on = None
 TRANSLATED_TABLES = ('studies', 'options', 'criteria', 'seed_questions')
 
 
+def _without_sqlite_foreign_keys(change):
+    """Run `change` with SQLite's foreign keys off, then check them.
+
+    Batch mode rebuilds a table (copy, DROP, rename); with foreign keys on, the
+    DROP of a table others reference would delete their rows (ON DELETE
+    CASCADE) or fail. The pragma only takes effect outside a transaction.
+    """
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        change()
+        return
+    op.execute("COMMIT")
+    op.execute("PRAGMA foreign_keys = OFF")
+    op.execute("BEGIN")
+    change()
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    op.execute("COMMIT")
+    op.execute("PRAGMA foreign_keys = ON")
+    op.execute("BEGIN")
+
+
 def upgrade():
+    _without_sqlite_foreign_keys(_add_columns)
+    studies = sa.table('studies', sa.column('id', sa.Integer), sa.column('briefing', sa.Text),
+                       sa.column('briefing_html', sa.Text))
+    conn = op.get_bind()
+    for study_id, briefing in conn.execute(sa.select(studies.c.id, studies.c.briefing)).all():
+        conn.execute(studies.update().where(studies.c.id == study_id)
+                     .values(briefing_html=richtext.render(briefing)))
+
+
+def _add_columns():
     with op.batch_alter_table('studies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('briefing_html', sa.Text(), nullable=False,
                                       server_default=''))
@@ -39,15 +72,13 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('translations', sa.JSON(), nullable=False,
                                           server_default='{}'))
-    studies = sa.table('studies', sa.column('id', sa.Integer), sa.column('briefing', sa.Text),
-                       sa.column('briefing_html', sa.Text))
-    conn = op.get_bind()
-    for study_id, briefing in conn.execute(sa.select(studies.c.id, studies.c.briefing)).all():
-        conn.execute(studies.update().where(studies.c.id == study_id)
-                     .values(briefing_html=richtext.render(briefing)))
 
 
 def downgrade():
+    _without_sqlite_foreign_keys(_drop_columns)
+
+
+def _drop_columns():
     for table in TRANSLATED_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('translations')

@@ -1,7 +1,7 @@
 """panel edits, withdrawals, account mail and set-password links (issue 17, items 2-4)
 
 Revision ID: 0006_i17b
-Revises: 0004
+Revises: 0005_i17a
 Create Date: 2026-12-07 12:50:00.000000
 
 - experts.number: each expert's number in the study (pseudonym E001…), filled
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_i17b'
-down_revision = '0004'
+down_revision = '0005_i17a'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """expert drafts, previous answers pre-filled, consent carried over
 
 Revision ID: 0007_i17c
-Revises: 0004
+Revises: 0006_i17b
 Create Date: 2026-12-07 12:40:00.000000
 
 - `studies.prefill_previous`: in round 2 and later the form starts with the
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_i17c'
-down_revision = '0004'
+down_revision = '0006_i17b'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """hostile input (issue 18): ended sessions
 
 Revision ID: 0008_i18
-Revises: 0004
+Revises: 0007_i17c
 Create Date: 2026-12-07 12:50:00.000000
 
 `ended_sessions` lists the browser sessions signed out with *Sign out*
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_i18'
-down_revision = '0004'
+down_revision = '0007_i17c'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """rationale themes: organizer reviews and what experts see
 
 Revision ID: 0011_i22
-Revises: 0004
+Revises: 0008_i18
 Create Date: 2026-12-07 13:00:00.000000
 
 `theme_results` keeps each round's computed themes (so that every web
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_i22'
-down_revision = '0004'
+down_revision = '0008_i18'
 branch_labels = None
 depends_on = None
 

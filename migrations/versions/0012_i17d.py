@@ -1,7 +1,7 @@
 """round reminders (scheduler)
 
 Revision ID: 0012_i17d
-Revises: 0004
+Revises: 0011_i22
 Create Date: 2026-12-07 12:40:00.000000
 
 Reminders an organizer plans for a round (days before its deadline), each
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_i17d'
-down_revision = '0004'
+down_revision = '0011_i22'
 branch_labels = None
 depends_on = None
 

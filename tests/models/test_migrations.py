@@ -31,3 +31,18 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_migrations_form_one_line():
+    """One head: branches written in parallel are chained before they land, so every
+    database upgrades through the same order (`flask db upgrade` needs no "heads")."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    folder = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(folder))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, heads
