@@ -187,3 +187,18 @@ def demo_study(app, auth) -> int:
         study_id = info.study.id
     auth.login(info.organizer_email, info.organizer_password)
     return study_id
+
+
+@pytest.fixture(autouse=True)
+def _limiter_storage_alive():
+    """Every test starts with the rate limiter's own storage in use.
+
+    The Limiter is one object shared by every app of the test process; a test
+    whose Redis is unreachable leaves it marked "storage dead" (counting in its
+    memory fallback), which `init_app` does not reset, so the next test's app
+    would count elsewhere. One app per process in production never meets this.
+    """
+    yield
+    from elicit.extensions import limiter
+
+    limiter._storage_dead = False  # noqa: SLF001 - Flask-Limiter keeps no public reset

@@ -7,6 +7,7 @@ once, without the SQLite/PostgreSQL legs of the `app` fixture.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 from flask import request
@@ -60,12 +61,15 @@ def _app():
     return create_app({"RATELIMIT_ENABLED": True})
 
 
-def test_without_redis_everything_stays_in_process(environ):
+def test_without_redis_the_workers_share_files_under_instance(environ):
     app = _app()
     # Rate limits: a SQLite file under instance/, shared by this instance's workers.
     assert app.config["RATELIMIT_STORAGE_URI"] == ratelimit_storage.uri_for(app.instance_path)
     assert type(limiter.storage).__name__ == "SQLiteFileStorage"
-    assert isinstance(cache.make_backend(app.config), cache.MemoryBackend)
+    # Computed results: files under instance/results-cache, shared the same way.
+    backend = cache.make_backend(app.config)
+    assert isinstance(backend, cache.FileBackend)
+    assert backend.folder.parent == Path(app.instance_path) / "results-cache"
 
 
 def test_redis_url_moves_limits_and_results_cache_to_redis(environ):
