@@ -56,7 +56,7 @@ from analysis import _nan
 
 __all__ = ["IntervalMethod", "INTERVAL_METHODS", "INTERVAL_REFERENCES", "interval_method",
            "weighted_mean_se", "effective_n", "expanded_alpha", "percentile_bounds",
-           "studentized_bounds", "bootstrap_bounds"]
+           "studentized_bounds", "bootstrap_bounds", "weighted_mean_and_se"]
 
 FloatArray = npt.NDArray[np.float64]
 IntervalMethod = Literal["studentized", "expanded-percentile", "percentile"]
@@ -128,6 +128,35 @@ def weighted_mean_se(values: FloatArray, weights: FloatArray, base: FloatArray) 
         ss = ww @ filled**2 - 2.0 * theta * (ww @ filled) + theta**2 * (ww @ present)
         se = np.sqrt(np.maximum(ss, 0.0)) / den
     return np.where(den > 0, se, np.nan)
+
+
+def weighted_mean_and_se(values: FloatArray, weights: FloatArray,
+                         base: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Weighted means and their :func:`weighted_mean_se` in stacked matrix products.
+
+    The means are computed exactly as the ``mean`` kernel of
+    :func:`analysis._weighted.weighted_aggregate` (``w @ x / w @ present``);
+    with equal base weights one product of width 3 O gives everything.
+    """
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
+    o = values.shape[1]
+    equal = bool(np.all(base == base[0]))
+    if equal:
+        stacked = weights @ np.hstack([filled, present, filled**2])
+        num, den, sq = stacked[:, :o], stacked[:, o:2 * o], stacked[:, 2 * o:]
+        num_b, den_b, sq = num * base[0], den * base[0], sq * base[0]
+    else:
+        first = weights @ np.hstack([filled, present])
+        num, den = first[:, :o], first[:, o:]
+        second = (weights * base[None, :]) @ np.hstack([filled, present, filled**2])
+        num_b, den_b, sq = second[:, :o], second[:, o:2 * o], second[:, 2 * o:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = num / den
+        ss = sq - 2.0 * theta * num_b + theta**2 * den_b
+        se = np.sqrt(np.maximum(ss, 0.0)) / den
+    ok = den > 0
+    return np.where(ok, theta, np.nan), np.where(ok, se, np.nan)
 
 
 def effective_n(present: npt.NDArray[np.bool_], base: FloatArray) -> FloatArray:

@@ -113,3 +113,18 @@ def test_notes_say_when_a_ranking_rests_on_fewer_than_three_experts() -> None:
 
 def test_docstring_says_p_first_is_a_bootstrap_proportion() -> None:
     assert "bootstrap proportions over experts" in (rank_options.__doc__ or "")
+
+
+def test_stacked_mean_and_se_equal_the_kernel_and_the_se() -> None:
+    from analysis._weighted import weighted_aggregate
+    from analysis.intervals import weighted_mean_and_se
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(7, 4))
+    v[1, 2] = np.nan
+    counts = rng.integers(0, 3, (50, 7)).astype(float)
+    for base in (np.ones(7), rng.uniform(0.1, 2, 7)):
+        mean, se = weighted_mean_and_se(v, counts * base, base)
+        np.testing.assert_allclose(mean, weighted_aggregate(v, counts * base, "mean"),
+                                   rtol=1e-13)
+        np.testing.assert_allclose(se, weighted_mean_se(v, counts * base, base), rtol=1e-12)
