@@ -103,9 +103,9 @@ def _format_table(result: RankingResult) -> str:
         table[c] = table[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
     head = (f"Ranking of {len(table)} options, round {result.round}, method {result.method}, "
             f"{result.resamples} resamples (seed {result.provenance.seed}); "
-            f"low/high = {result.interval:.0%} "
-            f"{result.provenance.parameters.get('interval_method', 'percentile')} bootstrap "
-            f"interval over experts; p_first/p_top{result.top_k} = share of bootstrap "
+            f"low/high = {result.interval:.0%} interval over experts "
+            f"({result.provenance.parameters.get('interval_method', 'percentile')}); "
+            f"p_first/p_top{result.top_k} = share of bootstrap "
             "resamples of experts in which the option takes that place")
     lines = [head, table.to_string(index=False)]
     lines += [f"note: {n}" for n in result.notes]

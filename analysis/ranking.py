@@ -335,12 +335,11 @@ def _bootstrap(data: ExpertOptionData, base: FloatArray, method: str,
     per = len(data.experts) * o if sorts(method) else len(data.experts) + 2 * o
 
     def one(w: FloatArray) -> FloatArray:
-        out = aggregate(data, w, method, **params)["score"]
-        if studentized:
-            se = intervals.weighted_mean_se(data.score, w, base)
+        if studentized:  # mean/cooke: the weighted mean of the scores and its se at once
+            out, se = intervals.weighted_mean_and_se(data.score, w, base)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.hstack([out, (out - scores[None, :]) / se])
-        return out
+        return aggregate(data, w, method, **params)["score"]
 
     for start, chunk in iter_resamples(one, base, resamples, seed, per):
         acc.update(chunk[:, :o])

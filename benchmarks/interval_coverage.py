@@ -5,7 +5,9 @@ options are independent draws around the option's true value — normal
 (sd 1) or lognormal (log-sd 0.5, skewness 1.75) — ranks them with
 ``analysis.rank_options`` (method ``mean`` or ``median``, 1,000 resamples)
 and counts how often ``low <= truth <= high``; the truth is the population
-mean for ``mean`` and the population median for ``median``.  The reference,
+mean for ``mean`` and the population median for ``median`` (whose interval
+is the interpolated order-statistic interval, see ``analysis.intervals``).
+The reference,
 computed in the same run on the same panels, is the plain percentile
 interval of the bootstrap over experts (what the library did before issue
 19).  Goal: coverage within 87-93 % for nominal 90 % in every setting.

@@ -118,17 +118,18 @@ def read_dtt(path: PathLike) -> Study:
         NaN where a value is missing (-1000 <= x <= -990) or an expert has no
         line for an item; all realizations NaN (see :func:`load_study`).  A
         line giving only some of the item's quantiles (the others coded
-        missing, as in some published studies) makes that expert's whole
-        assessment of that item missing, as anduryl does for information
-        and the decision maker; ``Study.notes`` names each such expert and
-        item (file and line).
+        missing, as in some published studies) is kept as a partial
+        assessment (NaN where missing), treated as anduryl 1.2.2 does: out of
+        information and the decision maker, but in the intrinsic range and
+        in calibration (see :func:`~analysis.cooke.classical_model`);
+        ``Study.notes`` names each such expert and item (file and line).
 
     Raises
     ------
     ValueError
         With the file name and line number, if the header or a line cannot be
-        parsed, values do not increase strictly, or an (expert, item) pair
-        occurs twice.
+        parsed, the given values do not increase strictly, or an (expert,
+        item) pair occurs twice.
 
     References
     ----------
@@ -180,12 +181,13 @@ def read_dtt(path: PathLike) -> Study:
         if (e, i) in cells:
             raise ValueError(f"{path}:{lineno}: expert {expert!r} answers {item_id!r} twice")
         if np.isnan(values).any() and not np.isnan(values).all():
-            # some published studies code a few of an item's quantiles missing: the
-            # expert's assessment of that item is then missing, as in anduryl
+            # some published studies code a few of an item's quantiles missing: kept
+            # as a partial assessment, treated as in anduryl (see classical_model)
             notes.append(f"{path}:{lineno}: expert {expert!r} gave only some quantiles of "
                          f"item {item_id!r} ({_fmt_values(values)}): that assessment is "
-                         "treated as missing")
-            values = np.full(n_q, np.nan)
+                         "treated as missing for information and the decision maker "
+                         "(as anduryl does); its given values still count in the "
+                         "intrinsic range and calibration")
         _check_values(path, lineno, values, scale)
         cells[(e, i)] = values
     if not cells:
@@ -209,16 +211,14 @@ def _fmt_values(values: npt.NDArray[np.float64]) -> str:
 
 
 def _check_values(path: PathLike, lineno: int, values: npt.NDArray[np.float64], scale: str) -> None:
-    missing = np.isnan(values)
-    if missing.all():
+    given = values[~np.isnan(values)]  # a partial line: the values it gives
+    if not given.size:
         return
-    if missing.any():
-        raise ValueError(f"{path}:{lineno}: some but not all values missing: {values.tolist()}")
-    if np.any(np.diff(values) <= 0):
+    if np.any(np.diff(given) <= 0):
         raise ValueError(
             f"{path}:{lineno}: quantiles must increase strictly, got {values.tolist()}"
         )
-    if scale == "log" and values[0] <= 0:
+    if scale == "log" and given[0] <= 0:
         raise ValueError(f"{path}:{lineno}: LOG item needs positive values, got {values.tolist()}")
 
 

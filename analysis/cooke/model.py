@@ -11,7 +11,15 @@ import numpy.typing as npt
 
 from .pool import PrefixPool
 from .result import CookeResult, DecisionMaker, WeightScheme
-from .scores import _bin_counts, _bins, _calibration, _information, _model_scale, _range
+from .scores import (
+    _bin_counts,
+    _bins,
+    _calibration,
+    _given_bin_counts,
+    _information,
+    _model_scale,
+    _range,
+)
 from .study import Study
 
 __all__ = ["CookeResult", "DecisionMaker", "WeightScheme", "classical_model"]
@@ -54,7 +62,8 @@ class _Prepared:
         """Prepare a validated study: log items go to the ln scale."""
         values, realizations = _model_scale(study)
         return cls.from_arrays(
-            values, realizations, study.answered, study.quantiles, overshoot, study.experts
+            values, realizations, study.answered, study.quantiles, overshoot, study.experts,
+            given=study.given,
         )
 
     @classmethod
@@ -66,8 +75,23 @@ class _Prepared:
         quantiles: FloatArray,
         overshoot: float,
         experts: Sequence[str],
+        given: BoolArray | None = None,
     ) -> _Prepared:
-        """Prepare model-scale arrays of a valid study (``experts`` names errors only)."""
+        """Prepare model-scale arrays of a valid study (``experts`` names errors only).
+
+        ``answered`` (E, N) marks complete assessments and ``given`` those
+        with at least one quantile (None, or ``answered`` itself: no partial
+        assessment). A partial assessment is treated as anduryl 1.2.2 does:
+        its given values count in the intrinsic range and in calibration (a
+        missing quantile as -inf, see
+        :func:`~analysis.cooke.scores._given_bin_counts`; N_min and the
+        expert's number of seed items include it), but it has no information
+        score, the mean information is over complete assessments, and it has
+        no weight in the decision maker.
+        """
+        partial = (
+            given is not None and given is not answered and not np.array_equal(given, answered)
+        )
         seed = realizations == realizations  # not NaN
         seed_at = seed.nonzero()[0]
         n_seed = seed_at.size
@@ -78,19 +102,34 @@ class _Prepared:
         on = slice(None, n_seed) if first else seed_at
         on_seed = answered[:, on]
         seeds_answered = np.add.reduce(on_seed, axis=1)
-        n_min = int(np.minimum.reduce(seeds_answered))
+        # calibration counts a partial assessment as answered
+        seeds_given = np.add.reduce(given[:, on], axis=1) if partial else seeds_answered
+        n_min = int(np.minimum.reduce(seeds_given))
         if not n_min:
-            who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
+            who = [e for e, n in zip(experts, seeds_given, strict=True) if n == 0]
             raise ValueError(f"experts {who} answered no seed item and cannot be calibrated")
-        # quantiles increase strictly: the first and last are the extremes
-        lower, upper = _range(values[:, :, 0], values[:, :, -1], realizations, overshoot)
+        if partial and not seeds_answered.all():
+            who = [e for e, n in zip(experts, seeds_answered, strict=True) if n == 0]
+            raise ValueError(
+                f"experts {who} gave every quantile of no seed item: no information score"
+            )
+        seed_realizations = realizations[on]
         p, p_log_p = _bins(tuple(quantiles.tolist()))[::2]
+        if partial:
+            # fmin/fmax skip the missing quantiles of partial assessments
+            smallest, largest = np.fmin.reduce(values, axis=2), np.fmax.reduce(values, axis=2)
+            lower, upper = _range(smallest, largest, realizations, overshoot)
+            counts = _given_bin_counts(values[:, on], seed_realizations, given[:, on])
+            # information and the decision maker see complete assessments only
+            values = np.where(answered[:, :, None], values, np.nan)
+        else:
+            # quantiles increase strictly: the first and last are the extremes
+            lower, upper = _range(values[:, :, 0], values[:, :, -1], realizations, overshoot)
+            counts = _bin_counts(values[:, on], seed_realizations, on_seed, p.size)
         offset = np.log(upper - lower)
         offset += p_log_p
         information = _information(values, lower, upper, offset, p)
-        seed_realizations = realizations[on]
-        counts = _bin_counts(values[:, on], seed_realizations, on_seed, p.size)
-        calibration = _calibration(counts, seeds_answered[:, None], p, n_min)
+        calibration = _calibration(counts, seeds_given[:, None], p, n_min)
         # mean over answered items: information is NaN exactly where not answered
         filled = np.where(answered, information, 0.0)
         items = slice(None) if first else np.argsort(~seed, kind="stable")
@@ -311,6 +350,12 @@ def classical_model(
       (U*, 1); its quantiles are scored like an expert's.
     * Optimised alpha: ties (relative 1e-12) go to the lowest alpha; an alpha
       leaving an item with no weighted expert is not a candidate.
+    * A partial assessment (some quantiles NaN, e.g. from an EXCALIBUR file)
+      is treated as anduryl 1.2.2 does: its given values count in the
+      intrinsic range, and it counts as answered in calibration (N_min
+      included) with each missing quantile taken as -inf (a bin anduryl would
+      count negative is left out of the sum, as anduryl does); it has no
+      information score and no weight in the decision maker.
 
     References
     ----------

@@ -77,14 +77,19 @@ class LinearPool:
         Parameters
         ----------
         values : numpy.ndarray
-            Quantiles on the model scale, shape (E, N, Q), NaN rows if missing.
+            Quantiles on the model scale, shape (E, N, Q), NaN if missing. An
+            assessment with any quantile NaN (a partial one too) is left out
+            of the pool, as in anduryl 1.2.2.
         lower, upper : numpy.ndarray
             Intrinsic range per item, shape (N,).
         quantiles : numpy.ndarray
             Quantile levels, shape (Q,).
         """
         quantiles = np.asarray(quantiles, dtype=float)
-        answered = (~np.isnan(values[:, :, 0])).astype(float)
+        missing = np.isnan(values).any(axis=2)
+        if missing.any():  # blank partial rows whole: their knots must not enter the grid
+            values = np.where(missing[:, :, None], np.nan, values)
+        answered = (~missing).astype(float)
         grid, cdfs = weighted_cdfs(values, lower, upper, quantiles, answered)
         pool = cls(grid=grid, cdfs=cdfs, quantiles=quantiles)
         object.__setattr__(pool, "_by_item", np.ascontiguousarray(cdfs.transpose(1, 0, 2)))

@@ -87,6 +87,8 @@ def leave_k_out(
         raise ValueError(f"weights must be 'global', 'item' or 'equal', got {weights!r}")
     values, realizations = to_model_scale(study)
     answered = study.answered
+    # partial assessments (anduryl's treatment, see classical_model) need the mask of given ones
+    given = None if study.given is answered else study.given
     rows = []
     labels = []
     for combo in combinations(pool, k):
@@ -98,6 +100,7 @@ def leave_k_out(
             study.quantiles,
             overshoot,
             [study.experts[e] for e in experts],
+            given=None if given is None else given[np.ix_(experts, items)],
         )
         solution = _solve(prep, weights, alpha)
         dm = solution.dm

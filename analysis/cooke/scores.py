@@ -147,7 +147,8 @@ def information_scores(
     Returns
     -------
     numpy.ndarray
-        Shape (A, N); NaN where missing.
+        Shape (A, N); NaN where missing, also where only some quantiles are
+        given (a partial assessment has no information score, as in anduryl).
 
     Notes
     -----
@@ -183,7 +184,8 @@ def calibration_scores(
     Parameters
     ----------
     values : numpy.ndarray
-        Quantiles on seed items, model scale, shape (A, S, Q), NaN rows if missing.
+        Quantiles on seed items, model scale, shape (A, S, Q), NaN where
+        missing (a whole row, or some values of a partial assessment).
     realizations : numpy.ndarray
         Realizations on the model scale, shape (S,).
     quantiles : numpy.ndarray
@@ -207,6 +209,9 @@ def calibration_scores(
     Cooke & Goossens 2008, eq. 1), evaluated exactly with
     :func:`scipy.special.chdtrc` (what :func:`scipy.stats.chi2.sf` calls).
 
+    A partial assessment (some quantiles NaN) counts as answered, as in
+    anduryl 1.2.2: see :func:`_given_bin_counts`.
+
     Examples
     --------
     A perfectly calibrated assessor on 20 items scores 1:
@@ -220,8 +225,13 @@ def calibration_scores(
     if n_min < 1:
         raise ValueError(f"n_min must be at least 1, got {n_min}")
     p = _bins(tuple(np.asarray(quantiles, dtype=float).tolist()))[0]
-    counts = _bin_counts(values, realizations, ~np.isnan(values).any(axis=2), p.size)
-    n = counts.sum(axis=1)
+    nan = np.isnan(values)
+    answered, given = ~nan.any(axis=2), ~nan.all(axis=2)
+    if np.array_equal(answered, given):
+        counts = _bin_counts(values, realizations, answered, p.size)
+    else:
+        counts = _given_bin_counts(values, realizations, given)
+    n = np.add.reduce(given, axis=1)
     if not n.all():
         raise ValueError(f"every assessor needs an answered seed item, got counts {n.tolist()}")
     return _calibration(counts, n[:, None], p, n_min)
@@ -242,6 +252,29 @@ def _bin_counts(
     if answered is not None:
         bins = np.where(answered, bins, n_bins)  # out of range: counted nowhere
     return np.add.reduce(bins[:, :, None] == _arange(n_bins), axis=1)
+
+
+def _given_bin_counts(
+    values: FloatArray, realizations: FloatArray, given: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.intp]:
+    """Bin counts (A, Q + 1) when some assessments are partial, as anduryl 1.2.2 counts them.
+
+    anduryl sets a missing quantile to -inf and counts, per quantile j, the
+    answered items with r <= x_j (c_j); the bins are c_1, c_2 - c_1, ...,
+    n - c_Q with n the items where at least one quantile is given.  For a
+    complete assessment this is the bin of r (a realization equal to a
+    quantile in the lower bin, as :func:`_bin_counts`); a partial one is
+    counted as if r lay above every missing quantile, and where that breaks
+    the order of the x_j a bin may go negative.  Negative bins are set to 0
+    here: anduryl leaves them out of sum s ln(s / p) (only s > 0 enter), and
+    s stays count / n.
+    """
+    # r <= NaN is False, i.e. a missing quantile acts as -inf
+    at_or_below = np.add.reduce(realizations[:, None] <= values, axis=1)  # (A, Q)
+    n = np.add.reduce(given, axis=1)
+    zero = np.zeros((at_or_below.shape[0], 1), dtype=at_or_below.dtype)
+    counts = np.diff(np.concatenate((zero, at_or_below, n[:, None]), axis=1), axis=1)
+    return np.maximum(counts, 0)
 
 
 @lru_cache(maxsize=16)

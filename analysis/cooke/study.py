@@ -30,18 +30,21 @@ class Study:
         Quantile levels as probabilities in (0, 1), strictly increasing, shape (Q,).
     assessments : numpy.ndarray
         Experts' quantiles, shape (E, N, Q); a row of NaN means the expert did
-        not answer the item.
+        not answer the item. A row with only some values NaN is a *partial*
+        assessment (some published EXCALIBUR files have them); it is treated
+        as anduryl 1.2.2 does, see :func:`~analysis.cooke.classical_model`.
     realizations : numpy.ndarray
         True values, shape (N,); NaN marks a target item (no known value).
     notes : tuple of str
         Warnings from reading the study (e.g. partially answered items of an
-        EXCALIBUR file, treated as missing); not compared.
+        EXCALIBUR file); not compared.
 
     Notes
     -----
-    Seed (calibration) items are those with a realization. Every answered item
-    must have strictly increasing quantiles, and every value on a log-scale
-    item must be positive. Validation raises :class:`ValueError` naming the
+    Seed (calibration) items are those with a realization. The given
+    quantiles of every assessment must increase strictly, every value on a
+    log-scale item must be positive, and every item needs at least one
+    complete assessment. Validation raises :class:`ValueError` naming the
     offending expert, item and values.
 
     Examples
@@ -63,6 +66,7 @@ class Study:
     seed_mask: npt.NDArray[np.bool_] = field(init=False, repr=False)
     _log_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
     _answered: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+    _given: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         quantiles = np.asarray(self.quantiles, dtype=float)
@@ -78,11 +82,18 @@ class Study:
         object.__setattr__(self, "seed_mask", ~np.isnan(realizations))
         # derived masks of the (immutable) input, computed once
         log = np.array([s == "log" for s in self.scales], dtype=bool)
-        answered = ~np.isnan(assessments).any(axis=2)
+        nan = np.isnan(assessments)
+        answered = ~nan.any(axis=2)
+        given = ~nan.all(axis=2)
+        # no partial assessment (the usual case): one mask serves both
+        if np.array_equal(given, answered):
+            given = answered
         log.flags.writeable = False
         answered.flags.writeable = False
+        given.flags.writeable = False
         object.__setattr__(self, "_log_mask", log)
         object.__setattr__(self, "_answered", answered)
+        object.__setattr__(self, "_given", given)
 
     @property
     def log_mask(self) -> npt.NDArray[np.bool_]:
@@ -91,8 +102,22 @@ class Study:
 
     @property
     def answered(self) -> npt.NDArray[np.bool_]:
-        """Whether each expert answered each item, shape (E, N) (read-only)."""
+        """Whether each expert gave every quantile of each item, shape (E, N) (read-only)."""
         return self._answered
+
+    @property
+    def given(self) -> npt.NDArray[np.bool_]:
+        """Whether each expert gave at least one quantile of each item, shape (E, N).
+
+        Read-only; the very object :attr:`answered` returns when no
+        assessment is partial.
+        """
+        return self._given
+
+    @property
+    def partial(self) -> npt.NDArray[np.bool_]:
+        """Assessments with some but not all quantiles given, shape (E, N)."""
+        return self._given & ~self._answered
 
     def subset(
         self,
@@ -136,12 +161,11 @@ def _validate(study: Study) -> None:
     if len(set(study.experts)) != n_e:
         raise ValueError(f"expert ids must be unique, got {list(study.experts)}")
     nan = np.isnan(a)
-    partial = nan.any(axis=2) & ~nan.all(axis=2)
-    _raise_at(study, partial, "has some but not all quantiles missing")
     if np.isinf(a).any():
         _raise_at(study, np.isinf(a).any(axis=2), "has an infinite quantile")
     with np.errstate(invalid="ignore"):
-        not_increasing = (np.diff(a, axis=2) <= 0).any(axis=2)
+        # each given value must exceed every given value before it (NaN skipped)
+        not_increasing = (a[:, :, 1:] <= np.fmax.accumulate(a, axis=2)[:, :, :-1]).any(axis=2)
     _raise_at(study, not_increasing, "has quantiles that do not increase strictly")
     log = np.array([s == "log" for s in study.scales], dtype=bool)
     with np.errstate(invalid="ignore"):
@@ -154,7 +178,8 @@ def _validate(study: Study) -> None:
     if bad_r.any():
         k = int(np.flatnonzero(bad_r)[0])
         raise ValueError(f"item {study.items[k]!r} is on a log scale but its realization is {r[k]}")
-    unanswered = ~(~nan.all(axis=2)).any(axis=0)
+    # a partial assessment does not enter the decision maker: someone must answer fully
+    unanswered = ~(~nan.any(axis=2)).any(axis=0)
     if unanswered.any():
         k = int(np.flatnonzero(unanswered)[0])
         raise ValueError(f"item {study.items[k]!r} was answered by no expert")

@@ -17,6 +17,7 @@ from analysis.intervals import (
     bootstrap_bounds,
     expanded_alpha,
     interval_method,
+    order_statistic_bounds,
     studentized_bounds,
     weighted_mean_se,
 )
@@ -37,7 +38,7 @@ def test_method_is_chosen_from_the_aggregation_and_named_in_provenance() -> None
         assert params["interval_method"] == INTERVAL_METHODS[method]
         assert params["interval_reference"]
     assert interval_method("mean") == "studentized"
-    assert interval_method("median") == "percentile"
+    assert interval_method("median") == "order-statistic"
     assert risk_matrix(df, resamples=100).provenance.parameters["interval_method"] == \
         "studentized"
     with pytest.raises(ValueError, match="unknown method"):
@@ -99,6 +100,50 @@ def test_bootstrap_bounds_percentile_for_median() -> None:
     assert (lo[0], hi[0]) == pytest.approx((5.0, 95.0))
 
 
+def _hs_by_hand(x: list[float], level: float) -> tuple[float, float]:
+    """Hettmansperger & Sheather (1986), written out with a loop over depths."""
+    xs, n = sorted(x), len(x)
+    gamma = [1 - 2 * stats.binom.cdf(d - 1, n, 0.5) for d in range(1, n // 2 + 2)]
+    d = max(k + 1 for k, g in enumerate(gamma) if g >= level)
+    i = (gamma[d - 1] - level) / (gamma[d - 1] - gamma[d])
+    lam = (n - d) * i / (d + (n - 2 * d) * i)
+    return ((1 - lam) * xs[d - 1] + lam * xs[d], (1 - lam) * xs[n - d] + lam * xs[n - d - 1])
+
+
+@pytest.mark.parametrize("n", [5, 6, 7, 10, 11, 40])
+def test_median_interval_is_the_interpolated_order_statistic_interval(n: int) -> None:
+    x = np.random.default_rng(n).lognormal(size=n).round(3).tolist()
+    t = rank_options(_panel(x), method="median", resamples=200, seed=1).table.iloc[0]
+    assert (t["low"], t["high"]) == pytest.approx(_hs_by_hand(x, 0.9), rel=1e-12)
+    lo, hi, ok = order_statistic_bounds(np.array([x]).T, np.ones(n), 0.8)
+    assert ok[0] and (lo[0], hi[0]) == pytest.approx(_hs_by_hand(x, 0.8), rel=1e-12)
+
+
+def test_median_interval_by_hand_for_five_experts() -> None:
+    # d = 1: gamma_1 = 30/32, gamma_2 = 20/32, I = 0.12, lambda = 0.48 / 1.36
+    lam = 0.48 / 1.36
+    lo, hi, _ = order_statistic_bounds(np.array([[5.0, 1.0, 2.0, 4.0, 3.0]]).T, np.ones(5), 0.9)
+    assert (lo[0], hi[0]) == pytest.approx((1 + lam, 5 - lam), rel=1e-12)
+
+
+def test_median_interval_small_panels_unequal_weights_and_missing_values() -> None:
+    values = np.array([[1.0, 1.0, 1.0], [4.0, 4.0, 4.0], [2.0, np.nan, 2.0],
+                       [3.0, 3.0, 3.0]])
+    base = np.array([1.0, 1.0, 1.0, 0.0])  # the last expert has no weight
+    lo, hi, ok = order_statistic_bounds(values, base, 0.9)
+    # 3 experts (2 in the middle column): even gamma_1 < 90 %, so the range
+    assert ok.tolist() == [True, True, True]
+    assert lo.tolist() == [1.0, 1.0, 1.0] and hi.tolist() == [4.0, 4.0, 4.0]
+    # experts of unequal weight: the percentile interval of the bootstrap median
+    boot = np.arange(101, dtype=float)[:, None]
+    lo, hi = bootstrap_bounds("order-statistic", np.array([2.0]), values[:3, :1],
+                              np.array([1.0, 2.0, 1.0]), boot, 0.9)
+    assert (lo[0], hi[0]) == pytest.approx((5.0, 95.0))
+    lo, hi = bootstrap_bounds("order-statistic", np.array([2.0]), values[:3, :1],
+                              np.ones(3), boot, 0.9)
+    assert (lo[0], hi[0]) == (1.0, 4.0)
+
+
 def test_notes_say_when_a_ranking_rests_on_fewer_than_three_experts() -> None:
     two = pd.concat([_panel([1.0, 2.0], "x"), _panel([3.0, 1.0], "y")], ignore_index=True)
     notes = " ".join(rank_options(two, resamples=100).notes)
@@ -113,3 +158,18 @@ def test_notes_say_when_a_ranking_rests_on_fewer_than_three_experts() -> None:
 
 def test_docstring_says_p_first_is_a_bootstrap_proportion() -> None:
     assert "bootstrap proportions over experts" in (rank_options.__doc__ or "")
+
+
+def test_stacked_mean_and_se_equal_the_kernel_and_the_se() -> None:
+    from analysis._weighted import weighted_aggregate
+    from analysis.intervals import weighted_mean_and_se
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(7, 4))
+    v[1, 2] = np.nan
+    counts = rng.integers(0, 3, (50, 7)).astype(float)
+    for base in (np.ones(7), rng.uniform(0.1, 2, 7)):
+        mean, se = weighted_mean_and_se(v, counts * base, base)
+        np.testing.assert_allclose(mean, weighted_aggregate(v, counts * base, "mean"),
+                                   rtol=1e-13)
+        np.testing.assert_allclose(se, weighted_mean_se(v, counts * base, base), rtol=1e-12)
