@@ -12,19 +12,28 @@ services refuse such texts with a message long before).
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import nh3
-from markdown_it import MarkdownIt
 
 MAX_CHARS = 50_000  # the longest text an organizer can save (Study.BRIEFING_MAX)
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
                 "code", "pre", "a", "hr", "table", "thead", "tbody", "tr", "th", "td"}
 
-# "commonmark" preset: no linkify or typographer; raw HTML is parsed, then nh3 removes
-# whatever is not in ALLOWED_TAGS (the behaviour organizers had with Python-Markdown).
-_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+@functools.cache
+def _parser():
+    """The parser, built on first use (importing markdown-it-py costs ~0.3 s at start-up).
+
+    "commonmark" preset: no linkify or typographer; raw HTML is parsed, then nh3
+    removes whatever is not in ALLOWED_TAGS (what organizers had with Python-Markdown).
+    """
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def render(text: str | None) -> str:
@@ -35,5 +44,5 @@ def render(text: str | None) -> str:
     if len(text) > MAX_CHARS:
         html = f"<p>{escape(text[:MAX_CHARS])}</p>"
     else:
-        html = _PARSER.render(text)
+        html = _parser().render(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")

