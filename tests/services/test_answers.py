@@ -236,3 +236,47 @@ def test_messages_outside_a_request_are_english(app):
     with app.app_context():
         assert seed_errors(SeedInput(q05=3, q50=2, q95=1)) == \
             "The values must increase strictly: 5 % < 50 % < 95 %."
+
+
+def test_snapshot_keeps_every_field_of_an_answer():
+    """to_json lists the fields by hand (cheaper than asdict): a new field must be added there."""
+    from dataclasses import fields
+
+    from elicit.services.responses.inputs import SeedInput
+    answers = AnswerSet(judgments={(1, 2): JudgmentInput(best=0.5, abstained=False)},
+                        seeds={3: SeedInput(q05=1.0, q50=2.0, q95=3.0)})
+    snapshot = answers.to_json()
+    assert set(snapshot["judgments"][0]) == {"option_id", "criterion_id"} | {
+        f.name for f in fields(JudgmentInput)}
+    assert set(snapshot["seeds"][0]) == {"question_id"} | {f.name for f in fields(SeedInput)}
+    assert snapshot["judgments"][0]["best"] == 0.5 and snapshot["seeds"][0]["q95"] == 3.0
+
+
+def test_saving_again_updates_rows_in_place_and_removes_emptied_ones(app):
+    with app.app_context():
+        study = make_study()
+        invitation = _invitation(study)
+        answering.record_consent(invitation)
+        first, second = study.options[0], study.options[1]
+        likelihood, impact = study.criteria
+        answers = _full_answers(study)
+        answers.rationales[first.id] = "first thoughts"
+        response = answering.save_answers(invitation, answers, submit=False)
+        ids = {(j.option_id, j.criterion_id): j.id for j in response.judgments}
+        assert len(ids) == 2 * len(study.options)  # the rows are loaded in this session
+        answers.judgments[(first.id, impact.id)] = JudgmentInput(value=3.0)
+        answers.judgments[(second.id, impact.id)] = JudgmentInput()  # emptied
+        answers.rationales[first.id] = "second thoughts"
+        response = answering.save_answers(invitation, answers, submit=False)
+        rows = {(j.option_id, j.criterion_id): j for j in response.judgments}
+        assert (second.id, impact.id) not in rows
+        assert rows[(first.id, impact.id)].value == 3.0
+        assert rows[(first.id, impact.id)].id == ids[(first.id, impact.id)]  # updated in place
+        assert rows[(first.id, likelihood.id)].best == 0.5
+        assert [c.rationale for c in response.comments if c.option_id == first.id] == \
+            ["second thoughts"]
+        db.session.expire_all()
+        stored = answering.current_answers(answering.response_for(invitation))
+        assert stored.judgments[(first.id, impact.id)].value == 3.0
+        assert (second.id, impact.id) not in stored.judgments
+        assert stored.rationales[first.id] == "second thoughts"

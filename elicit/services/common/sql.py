@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elicit.extensions import db, sqlite_write_intent
@@ -15,14 +17,22 @@ def insert_ignoring_duplicates(model: type, values: dict[str, Any],
                                conflict_columns: Sequence[str]) -> None:
     """Insert one row unless a row with the same unique key exists (no race window)."""
     dialect = db.session.get_bind().dialect.name
+    stmt = _insert_ignoring(dialect, model, tuple(values), tuple(conflict_columns))
+    db.session.execute(stmt, values)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_ignoring(dialect: str, model: type, columns: tuple[str, ...],
+                     conflict_columns: tuple[str, ...]) -> Any:
+    """The statement, built once per shape: a reused statement keeps its cache key."""
     if dialect == "postgresql":
         stmt = postgresql.insert(model.__table__)
     elif dialect == "sqlite":
         stmt = sqlite.insert(model.__table__)
     else:
         raise RuntimeError(f"Unsupported database dialect {dialect!r}")
-    stmt = stmt.values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
-    db.session.execute(stmt)
+    return stmt.values({name: bindparam(name) for name in columns}).on_conflict_do_nothing(
+        index_elements=list(conflict_columns))
 
 
 @contextmanager
