@@ -64,6 +64,7 @@ class ConsensusReport:
     rule: dict[str, Any]
     description: str
     rows: list[OptionConsensus]
+    probability: bool = False  # the rule reads a probability criterion (fractions)
 
     @property
     def met_options(self) -> list[Option]:
@@ -192,7 +193,8 @@ def evaluate(study: Study, round_: Round, frames: dict[int, pd.DataFrame], *,
             iqr=cell.get("iqr"), agreement=cell.get("agreement"),
             delta_median=change.get("delta_median"), delta_iqr=change.get("delta_iqr"),
             met=_met(rule, criterion, cell, change)))
-    return ConsensusReport(rule=rule, description=describe(rule), rows=rows)
+    return ConsensusReport(rule=rule, description=describe(rule), rows=rows,
+                           probability=criterion.is_probability)
 
 
 def _table(frame: pd.DataFrame, criterion: Criterion, rule: dict[str, Any],
