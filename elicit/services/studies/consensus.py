@@ -257,6 +257,11 @@ class ProtocolChange:
     reason: str
 
 
+def _quoted(sentence: str) -> str:
+    """A rule quoted inside a sentence: its own period goes ('at most 1.”.' was a slip)."""
+    return sentence.removesuffix(".")
+
+
 def protocol_changes(study: Study) -> list[ProtocolChange]:
     """Every change of the consensus rule made after round 1 opened, oldest first.
 
@@ -267,6 +272,7 @@ def protocol_changes(study: Study) -> list[ProtocolChange]:
         AuditEvent.study_id == study.id, AuditEvent.action == "study.consensus_rule")
         .order_by(AuditEvent.id))
     return [ProtocolChange(e.created_at, int(e.details["after_round"]),
-                           describe(e.details.get("before")), describe(e.details.get("after")),
+                           _quoted(describe(e.details.get("before"))),
+                           _quoted(describe(e.details.get("after"))),
                            str(e.details.get("reason", "")))
             for e in events if (e.details or {}).get("protocol_change")]
