@@ -117,3 +117,20 @@ def test_french_readers_get_a_decimal_comma(client, pages, demo_study):
     caption = "<caption>Consensus rule per option (Impact)"
     impact = _row(pages["round"], caption, OPTION)[2:4]
     assert _row(page, caption, OPTION)[2:4] == [v.replace(".", ",") for v in impact]
+
+
+def test_a_probability_rule_reads_percentages_on_the_round_page(client, demo_study, app):
+    """The consensus table of a rule on Likelihood prints its medians and IQRs as the
+    dispersion table does (it printed the fractions: 0.25 beside 25 %)."""
+    from elicit.extensions import db
+    from elicit.models import Study
+
+    with app.app_context():
+        study = db.session.get(Study, demo_study)
+        study.consensus_rule = {"kind": "iqr", "criterion": "Likelihood", "threshold": 10}
+        db.session.commit()
+    page = client.get(f"/studies/{demo_study}/rounds/1").get_data(as_text=True)
+    rule = _row(page, "<caption>Consensus rule per option (Likelihood)", OPTION)[2:4]
+    answers = _row(page, "<caption class=\"visually-hidden\">Count, median", OPTION, "Likelihood")
+    assert rule == [answers[4], answers[6]]
+    assert all(re.fullmatch(rf"\d+{NBSP}%", v) for v in rule), rule
