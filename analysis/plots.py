@@ -103,6 +103,11 @@ def _label_inches(labels: Sequence[str]) -> float:
     return LABEL_INCH_PER_CHAR * max((len(label) for label in labels), default=0)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 option', '3 options'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _thin_ticks(n: int, most: int = 20) -> np.ndarray:
     """Rank positions to label on an axis of `n` ranks: all up to `most`, else every k-th."""
     step = int(np.ceil(n / most))
@@ -131,10 +136,10 @@ def forest_chart(result: RankingResult, title: str | None = None, *, draw: bool 
     err = np.vstack([data["score"] - data["low"], data["high"] - data["score"]])
     has_interval = bool(np.isfinite(err).all())
     best = data.iloc[0]
-    description = (f"Forest plot of {len(data)} options ranked by aggregated expected impact "
-                   f"({result.method}). Best: {best['option']} with score "
-                   f"{best['score']:.3g}" + (f" ({result.interval:.0%} interval "
-                                             f"{best['low']:.3g} to {best['high']:.3g})."
+    description = (f"Forest plot of {_count(len(data), 'option')} ranked by aggregated "
+                   f"expected impact ({result.method}). Best: {best['option']} with score "
+                   f"{best['score']:.2f}" + (f" ({result.interval:.0%} interval "
+                                             f"{best['low']:.2f} to {best['high']:.2f})."
                                              if has_interval else "."))
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
@@ -176,9 +181,10 @@ def acceptability_chart(result: RankingResult, title: str | None = None, *,
     n = matrix.shape[0]
     data = matrix.stack().rename("probability").reset_index()
     first = result.table.iloc[0]
-    description = (f"Heat map of the probability that each of {n} options takes each rank, "
-                   f"from {result.resamples} bootstrap resamples of experts. "
-                   f"{first['option']} ranks first with probability {first['p_first']:.2f}.")
+    description = (f"Heat map of the probability that each of {_count(n, 'option')} takes "
+                   f"each rank, from {result.resamples} bootstrap resamples of experts. "
+                   f"{first['option']} ranks first with probability "
+                   f"{first['p_first'] * 100:.0f}\u00a0%.")
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
     labels = [_short(o) for o in matrix.index]
@@ -217,8 +223,9 @@ def risk_matrix_chart(risk: RiskMatrix, title: str | None = None, *,
     """
     data = risk.table.copy()
     title = title or "Risk matrix: likelihood and impact per option"
-    description = (f"Scatter of {len(data)} options by aggregated likelihood (0 to 1) and "
-                   f"impact, with {risk.interval:.0%} bootstrap intervals as whiskers.")
+    description = (f"Scatter of {_count(len(data), 'option')} by aggregated likelihood "
+                   f"(0 to 1) and impact, with {risk.interval:.0%} bootstrap intervals "
+                   f"as whiskers.")
     if not draw:
         return Chart(svg="", data=data, title=title, description=description)
     # Many options: points carry their row number in the data table, not their name.
@@ -327,6 +334,6 @@ def distribution_chart(judgments: Judgments, criterion: str, *, round: int | Non
     ax.set_ylabel("Option")
     ax.set_title(title)
     description = (f"Per option: range (thin line), interquartile range (bar), median (tick) "
-                   f"and individual points of {len(data)} judgments on "
-                   f"{criterion} across {len(options)} options.")
+                   f"and individual points of {_count(len(data), 'judgment')} on "
+                   f"{criterion} across {_count(len(options), 'option')}.")
     return _render(fig, title, description, data)

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from elicit import richtext
+from elicit.services.common import numbers
 from elicit.services.studies import translations
 
 NBSP = "\u00a0"
@@ -71,6 +72,37 @@ def local_percent(fraction: float | None, fmt: str = "%.0f") -> str:
     return f"{local_number(fraction * 100, fmt)}{NBSP}%"
 
 
+# One rule per quantity (elicit/services/common/numbers.py), in the reader's decimal mark.
+PROBABILITY_COLUMNS = frozenset({"probability", "likelihood", "likelihood_low",
+                                 "likelihood_high", "p_first", "p_top3"})
+
+
+def _decimal() -> str:
+    return "," if _lang() == "fr" else "."
+
+
+def probability(fraction: float | None) -> str:
+    """A probability, an IQR of probabilities or a P(rank): 0.25 → '25 %' everywhere."""
+    return numbers.probability(fraction, _decimal())
+
+
+def scale_value(value: float | None) -> str:
+    """A scale answer, median, IQR, score or interval bound: two decimals everywhere."""
+    return numbers.scale_value(value, _decimal())
+
+
+def quantity(value: float | None, is_probability: bool) -> str:
+    """A judgment statistic by its criterion's kind: percentage or scale value."""
+    return numbers.quantity(value, is_probability, _decimal())
+
+
+def data_cell(value: object, column: str) -> str:
+    """A cell of a chart's data table, by its column's quantity."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    return quantity(value, str(column) in PROBABILITY_COLUMNS)
+
+
 def plural(count: int | None, noun: str, nouns: str | None = None) -> str:
     """'1 option', '3 options' (`nouns` for an irregular plural)."""
     count = int(count or 0)
@@ -88,4 +120,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["tr_html"] = localized_html
     app.jinja_env.filters["tr_labels"] = localized_labels
     app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["probability"] = probability
+    app.jinja_env.filters["scale_value"] = scale_value
+    app.jinja_env.filters["quantity"] = quantity
+    app.jinja_env.filters["data_cell"] = data_cell
     app.jinja_env.globals["get_locale"] = get_locale

@@ -24,7 +24,7 @@ def _table(p_first, consensus=("consensus", "no consensus", "consensus"), change
 def test_summary_reads_the_numbers():
     text = summary.summarize(_table([0.95, 0.05, 0.0]), _Ranking(), 0.8, previous_round=True)
     assert text.startswith("A ranks first with an aggregated expected impact of 2.00 "
-                           "(90 % interval 1.50 to 2.50); it is first in 95 %")
+                           "(90\u00a0% interval 1.50 to 2.50); it is first in 95\u00a0%")
     assert "a robust lead" in text and "does not overlap that of B" in text
     assert "consensus on 2 of 3 options and disagrees on B" in text
     assert "strong (Kendall's W = 0.80)" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import lazy_loader
 
@@ -82,8 +82,11 @@ def _detail(study: Study, params: ResultParams, option: Option) -> OptionDetail:
         answered = live[(live["criterion"] == name) & ~live["abstained"]]
         if not answered.empty:
             with result_charts.quiet_charts():
-                charts.append(analysis.distribution_chart(
-                    live, name, title=f"{name}: the experts' judgments"))
+                chart = analysis.distribution_chart(
+                    live, name, title=f"{name}: the experts' judgments")
+            if (answered["kind"] == "probability").all():  # its data table prints percentages
+                chart = replace(chart, data=chart.data.rename(columns={"value": "probability"}))
+            charts.append(chart)
     return OptionDetail(option_id=option.id, title=option.title,
                         description=option.description, criterion=criterion, median=median,
                         groups={k: v for k, v in groups.items() if v}, distributions=charts)

@@ -8,6 +8,7 @@ from typing import Any
 import lazy_loader
 
 from elicit.models import Round, Study
+from elicit.services.common import numbers
 from elicit.services.studies import consensus
 
 pd = lazy_loader.load("pandas")
@@ -49,7 +50,7 @@ def _robustness(p_first: float, caveat: bool = False) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:.0f} %"
+    return numbers.probability(x)
 
 
 def _strength(w: float) -> str:
@@ -71,16 +72,17 @@ def summarize(table: pd.DataFrame, ranking: Any, kendall_w: float | None,
     """
     top = table.iloc[0]
     parts = [f"{top['option']} ranks first with an aggregated expected impact of "
-             f"{top['score']:.2f}"]
+             f"{numbers.scale_value(top['score'])}"]
     if ranking.resamples and math.isfinite(top["p_first"]):
-        parts[0] += (f" ({_pct(ranking.interval)} interval {top['low']:.2f} to {top['high']:.2f})"
+        low, high = numbers.scale_value(top["low"]), numbers.scale_value(top["high"])
+        parts[0] += (f" ({_pct(ranking.interval)} interval {low} to {high})"
                      f"; it is first in {_pct(top['p_first'])} of the bootstrap resamples of "
                      f"experts, {_robustness(float(top['p_first']), caveat)}.")
         rivals = [r["option"] for _, r in table.iloc[1:].iterrows()
                   if r["p_first"] >= 0.1]
         if rivals:
             parts.append(f"{_names(rivals)} could also come first "
-                         f"(P(rank 1) of at least 10 %).")
+                         f"(P(rank 1) of at least {_pct(0.1)}).")
         if len(table) > 1:
             second = table.iloc[1]
             overlap = second["high"] >= top["low"]

@@ -64,6 +64,7 @@ class ConsensusReport:
     rule: dict[str, Any]
     description: str
     rows: list[OptionConsensus]
+    probability: bool = False  # the rule reads a probability criterion (fractions)
 
     @property
     def met_options(self) -> list[Option]:
@@ -192,7 +193,8 @@ def evaluate(study: Study, round_: Round, frames: dict[int, pd.DataFrame], *,
             iqr=cell.get("iqr"), agreement=cell.get("agreement"),
             delta_median=change.get("delta_median"), delta_iqr=change.get("delta_iqr"),
             met=_met(rule, criterion, cell, change)))
-    return ConsensusReport(rule=rule, description=describe(rule), rows=rows)
+    return ConsensusReport(rule=rule, description=describe(rule), rows=rows,
+                           probability=criterion.is_probability)
 
 
 def _table(frame: pd.DataFrame, criterion: Criterion, rule: dict[str, Any],
@@ -255,6 +257,11 @@ class ProtocolChange:
     reason: str
 
 
+def _quoted(sentence: str) -> str:
+    """A rule quoted inside a sentence: its own period goes ('at most 1.”.' was a slip)."""
+    return sentence.removesuffix(".")
+
+
 def protocol_changes(study: Study) -> list[ProtocolChange]:
     """Every change of the consensus rule made after round 1 opened, oldest first.
 
@@ -265,6 +272,7 @@ def protocol_changes(study: Study) -> list[ProtocolChange]:
         AuditEvent.study_id == study.id, AuditEvent.action == "study.consensus_rule")
         .order_by(AuditEvent.id))
     return [ProtocolChange(e.created_at, int(e.details["after_round"]),
-                           describe(e.details.get("before")), describe(e.details.get("after")),
+                           _quoted(describe(e.details.get("before"))),
+                           _quoted(describe(e.details.get("after"))),
                            str(e.details.get("reason", "")))
             for e in events if (e.details or {}).get("protocol_change")]

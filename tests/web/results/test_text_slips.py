@@ -70,4 +70,4 @@ def test_probabilities_are_percentages_in_the_dispersion_table(client, demo_stud
     assert likelihood_rows
     for row in likelihood_rows:
         median, iqr = re.findall(r'<td class="num">([^<]*)</td>', row)[1:3]
-        assert median.endswith(" %") and iqr.endswith(" %"), row
+        assert median.endswith("\u00a0%") and iqr.endswith("\u00a0%"), row
