@@ -1,7 +1,7 @@
 """CSV imports at the documented maximum: a 5,000-row panel and a 5,000-row options file.
 
 Each import goes through the service the organizer page calls
-(`importer.import_panel`, `definition.import_options_csv`): decode, check
+(`importer.import_panel`, `csv_import.import_options_csv`): decode, check
 every row (e-mail syntax, duplicates, lengths), insert, audit, commit — into
 a fresh, migrated SQLite database (``--db postgresql`` or ``both`` for
 PostgreSQL). The reference, measured in the same run on the same database,
@@ -66,7 +66,7 @@ def _reference(app, table: str, rows: list[dict]) -> float:
 
 def measure(kind: str, n_panel: int, n_options: int) -> list[dict]:
     from elicit.services.panel import importer
-    from elicit.services.studies import definition
+    from elicit.services.studies import csv_import
 
     records = []
     with database(kind) as url:
@@ -88,7 +88,7 @@ def measure(kind: str, n_panel: int, n_options: int) -> list[dict]:
 
             study, user = _fresh_study(app)
             start = time.perf_counter()
-            count = definition.import_options_csv(study, options_csv(n_options), actor_id=user.id)
+            count = csv_import.import_options_csv(study, options_csv(n_options), actor_id=user.id)
             elapsed = time.perf_counter() - start
             assert count == n_options
             other, _ = _fresh_study(app)

@@ -10,7 +10,7 @@ from elicit.models import Criterion, Option, SeedQuestion
 from elicit.organize.forms import ActionForm, CriterionForm, CsvUploadForm, OptionForm, SeedForm
 from elicit.organize.helpers import confirm_first, upload_bytes
 from elicit.services.accounts import access
-from elicit.services.studies import definition, questions, safe_edits, seed_advice
+from elicit.services.studies import csv_import, questions, safe_edits, seed_advice
 from elicit.web import Attempt, action, owned, refusals_onto, status_for
 
 bp = Blueprint("questions", __name__, url_prefix="/studies/<int:study_id>")
@@ -191,7 +191,7 @@ def import_csv(study_id: int, what: str):
     form = CsvUploadForm()
     attempt = refusals_onto(form, fallback="file")
     if form.validate_on_submit():
-        load = definition.import_options_csv if what == "options" else definition.import_seeds_csv
+        load = csv_import.import_options_csv if what == "options" else csv_import.import_seeds_csv
         with attempt:
             count = load(g.study, upload_bytes(form.file), actor_id=current_user.id)
         if attempt.ok:

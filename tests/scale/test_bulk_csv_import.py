@@ -37,7 +37,7 @@ def _writes(recorder) -> int:
 
 def test_panel_and_options_imports_send_a_bounded_number_of_statements(app):
     from elicit.services.panel import importer
-    from elicit.services.studies import definition
+    from elicit.services.studies import csv_import
 
     with app.app_context():
         owner = make_user()
@@ -49,7 +49,7 @@ def test_panel_and_options_imports_send_a_bounded_number_of_statements(app):
                 assert importer.import_panel(study, _panel(size), actor_id=owner.id) \
                     .imported == size
             with recorded(db.engine) as options:
-                assert definition.import_options_csv(study, _options(size),
+                assert csv_import.import_options_csv(study, _options(size),
                                                      actor_id=owner.id) == size
             counts[size] = (_writes(panel), _writes(options))
             assert db.session.scalar(select(func.count()).select_from(Expert).where(
@@ -66,14 +66,14 @@ def test_panel_and_options_imports_send_a_bounded_number_of_statements(app):
 
 
 def test_bulk_import_still_refuses_duplicates_with_their_lines(app):
-    from elicit.services.studies import definition
+    from elicit.services.studies import csv_import
 
     with app.app_context():
         owner = make_user()
         study = make_study(owner, n_options=1, n_experts=0, launch=False)
         data = b"title\nOption 1\nNew\nNew\n"
         try:
-            definition.import_options_csv(study, data, actor_id=owner.id)
+            csv_import.import_options_csv(study, data, actor_id=owner.id)
         except Exception as exc:  # noqa: BLE001 - the refusal is what we look at
             text = str(getattr(exc, "messages", exc))
         else:

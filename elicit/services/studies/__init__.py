@@ -4,4 +4,4 @@
 from elicit.services.studies import finished  # noqa: E402
 
 __all__ = ["builder", "consensus", "counts", "definition", "finished", "mail_texts",
-           "questions", "safe_edits", "translations"]
+           "questions", "safe_edits", "translations", "csv_import"]
