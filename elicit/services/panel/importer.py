@@ -22,6 +22,7 @@ from elicit.services.accounts.users import normalise_email
 from elicit.services.common import emails
 from elicit.services.common.csv_rows import CsvReport, RowError, read_rows
 from elicit.services.panel import experts
+from elicit.services.studies import finished
 
 REQUIRED = ("name", "email")
 OPTIONAL = ("affiliation", "group", "language", "expertise")
@@ -135,6 +136,7 @@ def _whole(value: Any) -> bool:
 def _add_rows(study: Study, report: CsvReport, actor_id: int | None) -> PanelImport:
     # Every row was checked in bulk by `check_rows` (one query for the e-mails already on
     # the panel): insert them together, one flush, not a query and a flush per row.
+    finished.refuse_if_finished(study)  # a bulk INSERT passes no ORM flush guard
     default_language = study.languages[0] if study.languages else "en"
     first = experts.next_number(study.id)  # pseudonyms E001…: stored, never reused
     db.session.execute(insert(Expert), [

@@ -17,7 +17,7 @@ from elicit.extensions import db
 from elicit.models import Option, Study
 from elicit.services import audit
 from elicit.services.common.csv_rows import RowError, read_rows
-from elicit.services.studies import questions
+from elicit.services.studies import finished, questions
 
 
 def import_options_csv(study: Study, data: bytes, *, actor_id: int) -> int:
@@ -39,6 +39,7 @@ def import_options_csv(study: Study, data: bytes, *, actor_id: int) -> int:
     if report.errors:
         report.errors.sort(key=lambda e: e.line)
         raise ValidationFailed(report.error_dict())
+    finished.refuse_if_finished(study)  # a bulk INSERT passes no ORM flush guard
     questions.refuse_while_answering(study, "option")
     first = questions.next_position(Option, study)
     rows = [{"study_id": study.id, "position": first + n, "title": row["title"].strip(),
