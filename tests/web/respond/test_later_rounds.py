@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from elicit.extensions import db
-from elicit.models import AuditEvent, Study
+from elicit.models import AuditEvent, Study, User
 from elicit.services.responses import answering
 from elicit.services.rounds import lifecycle
 from elicit.services.studies import definition
@@ -105,7 +105,7 @@ def test_the_organizer_switches_prefilling_off(app, client, auth):
     with app.app_context():
         user = make_user()
         study = make_study(user)
-        study_id = study.id
+        study_id, user_id = study.id, user.id
         assert study.prefill_previous is True  # on by default
     auth.login("owner@example.org", PASSWORD)
     page = client.get(f"/studies/{study_id}/edit").get_data(as_text=True)
@@ -122,7 +122,8 @@ def test_the_organizer_switches_prefilling_off(app, client, auth):
         assert event.details["after"]["prefill_previous"] is False
         exported = definition.export_definition(study)
         assert exported["prefill_previous"] is False
-        copy = definition.import_definition(user, {**exported, "title": "Copy"}, source="test")
+        owner = db.session.get(User, user_id)
+        copy = definition.import_definition(owner, {**exported, "title": "Copy"}, source="test")
         assert copy.prefill_previous is False
 
 
