@@ -133,8 +133,7 @@ def set_password(token: str):
             user = passwords.set_password(token, form.new_password.data)
         if attempt.ok:
             logout_user()
-            session.clear()
-            login_user(user)
+            _start_session(user)  # a fresh session with its own key (i18's sign-out list)
             flash("Your password is set. You are signed in.", "info")
             return redirect(url_for("organize.list_studies"))
     return render_template("auth/password_set.html", form=form, user=link.user,

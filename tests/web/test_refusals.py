@@ -107,7 +107,9 @@ def test_errors_know_their_status_and_messages():
     assert [REFUSALS[k].status for k in ("validation", "conflict", "not-found", "forbidden",
                                          "closed", "base")] == [400, 409, 404, 403, 409, 400]
     assert InvalidLink("revoked").status == 410
-    assert InvalidLink("expired").status == InvalidLink().status == 404
+    assert InvalidLink().status == 404
+    # A link that existed but no longer works (revoked, replaced, expired, used) is gone: 410.
+    assert InvalidLink("expired").status == InvalidLink("revoked").status == 410
     refused = REFUSALS["validation"]
     assert refused.messages == {"title": "Give a title.", "w2": "Not a number."}
     assert refused.text == "Give a title. Not a number."
