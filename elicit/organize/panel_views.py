@@ -230,6 +230,9 @@ def remove_expert(study_id: int, expert_id: int):
 def withdraw_expert(study_id: int, expert_id: int):
     """Withdraw an expert: links revoked, answers kept but out of every analysis from now on."""
     expert = owned(Expert, expert_id, study=g.study)
+    if request.method == "POST" and expert.withdrawn_at is not None:
+        flash(f"{expert.name} was already withdrawn; nothing changed.", "error")
+        return _back()
     form = WithdrawForm()
     attempt = refusals_onto(form)
     if form.validate_on_submit():
