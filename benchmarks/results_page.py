@@ -192,9 +192,9 @@ def bulk_study(n_experts: int, n_options: int, n_criteria: int = 3, *,
     round_ = Round(study_id=study.id, number=1, status="open", opened_at=now)
     db.session.add(round_)
     db.session.flush()
-    _bulk(Expert.__table__, ["study_id", "name", "email", "affiliation", "group", "language",
-                             "created_at"],
-          [(study.id, f"Expert {e}", f"e{e}@example.org", "", "AB"[e % 2], "en", now)
+    _bulk(Expert.__table__, ["study_id", "number", "name", "email", "affiliation", "group",
+                             "language", "created_at"],
+          [(study.id, e + 1, f"Expert {e}", f"e{e}@example.org", "", "AB"[e % 2], "en", now)
            for e in range(n_experts)])
     expert_ids = db.session.scalars(
         select(Expert.id).where(Expert.study_id == study.id).order_by(Expert.id)).all()

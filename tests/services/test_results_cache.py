@@ -103,7 +103,18 @@ def test_file_backend_that_cannot_write_still_answers(tmp_path):
     blocker.write_text("x")
     cache = FileBackend(blocker / "cache", size=2)
     cache.set("k", 1)  # logged, not raised
-    assert cache.get("k") is None
+    assert cache.get("k") == 1  # this process keeps what it computed
+    assert FileBackend(blocker / "cache", size=2).get("k") is None  # no other process sees it
+
+
+def test_file_backend_reads_a_file_once_per_process(tmp_path, monkeypatch):
+    FileBackend(tmp_path, size=4).set("k", {"x": 1})  # another process wrote it
+    reader = FileBackend(tmp_path, size=4)
+    reads = []
+    original = reader._read
+    monkeypatch.setattr(reader, "_read", lambda key: reads.append(key) or original(key))
+    assert reader.get("k") == reader.get("k") == {"x": 1}
+    assert reads == ["k"]  # unpickled once, then from this process's memory
 
 
 def _writer(folder: str, key: str, queue) -> None:

@@ -129,11 +129,24 @@ class FileBackend:
     def __init__(self, folder: str | Path, size: int) -> None:
         self.folder = Path(folder)
         self.size = size
+        # A key names one value for good (it carries the data version), so what this
+        # process has read or written can be kept in memory too: a page that asks for
+        # the same results several times unpickles them once.
+        self._seen = MemoryBackend(size)
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
 
     def get(self, key: str) -> Any | None:
+        found = self._seen.get(key)
+        if found is not None:
+            return found
+        value = self._read(key)
+        if value is not None:
+            self._seen.set(key, value)
+        return value
+
+    def _read(self, key: str) -> Any | None:
         path = self._path(key)
         try:
             with path.open("rb") as handle:
@@ -150,6 +163,7 @@ class FileBackend:
         return value
 
     def set(self, key: str, value: Any) -> None:
+        self._seen.set(key, value)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle = tempfile.NamedTemporaryFile(dir=self.folder, suffix=".part", delete=False)
@@ -173,6 +187,7 @@ class FileBackend:
             path.unlink(missing_ok=True)
 
     def clear(self) -> None:
+        self._seen.clear()
         for path in self.folder.glob("*.pickle"):
             path.unlink(missing_ok=True)
 
