@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -237,3 +239,19 @@ def sensitivity(judgments: Judgments, *, method: Method = "mean", round: int | N
         loo_tau=pd.DataFrame({"expert": loo_experts.to_numpy(dtype=object),
                               "tau": kendall_tau_many(base, loo) if len(loo) else []}),
         tolerance=int(tolerance), provenance=provenance, notes=tuple(notes))
+
+
+class _ModuleThatIsAlsoItsFunction(types.ModuleType):
+    """`analysis.sensitivity` names both this module and its function `sensitivity`.
+
+    The package loads its names on first use (`analysis/__init__.py`); importing
+    this submodule then sets the package's attribute `sensitivity` to the module, so the
+    module itself answers a call with the function: `analysis.sensitivity(df)` works in
+    every import order.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return sensitivity(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _ModuleThatIsAlsoItsFunction

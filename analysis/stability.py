@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,3 +126,19 @@ def stability(judgments: Judgments, *, before: int | None = None, after: int | N
                       iqr_before=iqr0, iqr_after=iqr1, delta_iqr=iqr1 - iqr0,
                       n_paired=_nan.count(diff), statistic=statistic, pvalue=p_value,
                       p_value=p_value)
+
+
+class _ModuleThatIsAlsoItsFunction(types.ModuleType):
+    """`analysis.stability` names both this module and its function `stability`.
+
+    The package loads its names on first use (`analysis/__init__.py`); importing
+    this submodule then sets the package's attribute `stability` to the module, so the
+    module itself answers a call with the function: `analysis.stability(df)` works in
+    every import order.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return stability(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _ModuleThatIsAlsoItsFunction

@@ -92,7 +92,8 @@ def _launch(page: Page, number: int) -> None:
 def _link_of(page: Page, name: str) -> str:
     page.get_by_role("navigation", name="Study").get_by_role("link", name="Panel").click()
     check_accessibility(page)
-    return page.get_by_role("row").filter(has_text=name).get_by_role("link").inner_text()
+    row = page.get_by_role("row").filter(has_text=name)
+    return row.locator("td.link-cell").get_by_role("link").inner_text()
 
 
 def _study_id(page: Page) -> int:

@@ -25,12 +25,15 @@ def _mail_link(outbox: Path, kind: str, to: str, pattern: str, *, after: set[str
     response, from a background job); returns (file name, link)."""
     deadline = time.monotonic() + wait
     while True:
-        files = sorted(p for p in outbox.glob(f"*-{kind}-{to}.eml") if p.name not in after)
-        if files:
-            message = email.message_from_bytes(files[-1].read_bytes())
+        # Outbox files are named by ids only (<id>-<kind>-<expert id>.eml): read the To header.
+        found = [(p, email.message_from_bytes(p.read_bytes()))
+                 for p in sorted(outbox.glob(f"*-{kind}-*.eml")) if p.name not in after]
+        found = [(p, m) for p, m in found if to in str(m["To"])]
+        if found:
+            path, message = found[-1]
             body = message.get_body(("plain",)) if message.is_multipart() else message
             text = body.get_payload(decode=True).decode()
-            return files[-1].name, re.search(pattern, text).group(0)
+            return path.name, re.search(pattern, text).group(0)
         if time.monotonic() > deadline:
             raise AssertionError(f"no {kind} e-mail to {to} in {outbox}")
         time.sleep(0.25)

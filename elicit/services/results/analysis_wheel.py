@@ -21,7 +21,8 @@ from pathlib import Path
 import analysis
 
 DISTRIBUTION = "elicit-analysis"
-PINNED = ("numpy", "scipy", "pandas")  # what `analysis` imports, at the versions used here
+# what `analysis` imports, at the versions used here
+PINNED = ("numpy", "scipy", "pandas", "lazy-loader")
 # A fixed timestamp: the same code gives the same wheel, byte for byte.
 _STAMP = (2020, 1, 1, 0, 0, 0)
 

@@ -51,10 +51,10 @@ def _large_study() -> int:
     db.session.flush()
     connection = db.session.connection()
     now = utcnow()
-    _copy_rows(connection, "experts", ("study_id", "name", "email", "affiliation", "group",
-                                       "language", "created_at"),
-               iter([(study.id, f"Expert {e}", f"e{e}@example.org", "", "AB"[e % 2], "en", now)
-                     for e in range(EXPERTS)]))
+    _copy_rows(connection, "experts", ("study_id", "number", "name", "email", "affiliation",
+                                       "group", "language", "created_at"),
+               iter([(study.id, e + 1, f"Expert {e}", f"e{e}@example.org", "", "AB"[e % 2],
+                      "en", now) for e in range(EXPERTS)]))
     expert_ids = db.session.execute(db.text(
         "SELECT id FROM experts WHERE study_id = :s ORDER BY id"), {"s": study.id}).scalars()
     _copy_rows(connection, "responses", ("expert_id", "round_id", "status", "version",
