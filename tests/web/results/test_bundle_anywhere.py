@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -101,3 +102,17 @@ def test_the_bundle_readme_followed_literally_in_a_fresh_virtualenv(client, demo
                                     "import analysis; print(analysis.__file__)"],
                                    cwd=tmp_path, capture_output=True, text=True, check=True)
         assert installed.stdout.startswith(str(folder / ".venv"))
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path) -> str:
+    """The bundle does not depend on the database: one (SQLite) is enough here.
+
+    Both legs would install numpy, SciPy and pandas into fresh virtualenvs twice
+    over for the same bytes; the PostgreSQL leg of the downloads is tested in
+    test_downloads.py.
+    """
+    template = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
