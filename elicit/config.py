@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from elicit import ratelimit_storage
+import elicit.ratelimit_storage as ratelimit_storage
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from elicit import richtext
+import elicit.richtext as richtext
 from elicit.services.common import numbers
 from elicit.services.studies import translations
 

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from elicit import input_guard
+import elicit.input_guard as input_guard
 from elicit.api import schemas
 from elicit.api.spec import ApiSpec
 from elicit.errors import Conflict, Forbidden, NotFound, ValidationFailed

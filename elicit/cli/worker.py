@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from elicit import scheduler
+import elicit.scheduler as scheduler
 from elicit.services import jobs
 from elicit.services.jobs import backends
 

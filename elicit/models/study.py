@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql import true
 
-from elicit import richtext
+import elicit.richtext as richtext
 from elicit.extensions import db
 from elicit.models.base import created_at_column, in_values
 

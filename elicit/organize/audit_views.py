@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, render_template
 
-from elicit import input_guard
+import elicit.input_guard as input_guard
 from elicit.auth.decorators import study_role
 from elicit.services import audit
 from elicit.services.accounts import access

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from elicit import input_guard
+import elicit.input_guard as input_guard
 from elicit.auth.decorators import study_role
 from elicit.models import Expert, Invitation
 from elicit.organize.forms import (

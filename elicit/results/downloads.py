@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from flask_login import current_user
 
-from elicit import input_guard
+import elicit.input_guard as input_guard
 from elicit.auth.decorators import study_role
 from elicit.errors import NotFound, ValidationFailed
 from elicit.jobs.pages import abort_with_progress, export_job_page, results_or_job_page, this_url
